@@ -1,0 +1,64 @@
+"""genai_live: a synchronous, thread-based client for the Gemini Live and Live Music APIs.
+
+Example::
+
+    import genai_live
+
+    client = genai_live.Client(api_key="...")
+    with client.live.connect(model="gemini-live-2.5-flash-preview",
+                             config={"responseModalities": ["TEXT"]}) as session:
+        session.send_client_content(turns="Hello")
+        print(session.receive_turn(timeout=30).text)
+"""
+
+from __future__ import annotations
+
+import logging
+
+from . import types
+from ._version import __version__
+from .client import Client, Live, connect
+from .endpoints import ConnectRequest, HttpOptions
+from .errors import (
+    ConnectionLost,
+    DecodeError,
+    HandshakeError,
+    InvalidArgument,
+    LiveError,
+    MessageTooLarge,
+    PolicyViolation,
+    ResumptionFailed,
+    ServerError,
+    SessionClosed,
+    SetupTimeout,
+)
+from .protocol import CloseEvent
+from .session import LiveCallbacks, Session
+from .turn import Turn
+
+logging.getLogger("genai_live").addHandler(logging.NullHandler())
+
+__all__ = [
+    "Client",
+    "CloseEvent",
+    "ConnectRequest",
+    "ConnectionLost",
+    "DecodeError",
+    "HandshakeError",
+    "HttpOptions",
+    "InvalidArgument",
+    "Live",
+    "LiveCallbacks",
+    "LiveError",
+    "MessageTooLarge",
+    "PolicyViolation",
+    "ResumptionFailed",
+    "ServerError",
+    "Session",
+    "SessionClosed",
+    "SetupTimeout",
+    "Turn",
+    "__version__",
+    "connect",
+    "types",
+]

@@ -1,0 +1,509 @@
+"""Blocking sessions: a reader thread, callbacks or iteration, thread-safe sends, clean close."""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, Generic, TypeVar
+
+import attrs
+
+from . import codec, protocol
+from . import types as t
+from .errors import DecodeError, LiveError, SessionClosed, SetupTimeout
+from .protocol import Backend, CloseEvent
+from .transport import Transport, TransportClosed
+from .turn import Turn
+
+__all__ = ["BaseSession", "LiveCallbacks", "Session"]
+
+logger = logging.getLogger("genai_live")
+
+M = TypeVar("M")
+Callback = Callable[..., Any]
+
+_END = object()
+
+
+def _adapt(callback: Callback | None, name: str) -> Callback | None:
+    """Accept callbacks that take no argument (the JavaScript examples' ``() => ...``)."""
+    if callback is None:
+        return None
+    if not callable(callback):
+        raise TypeError(f"callback {name} must be callable, got {type(callback).__name__}")
+    try:
+        params = inspect.signature(callback).parameters.values()
+    except (TypeError, ValueError):
+        return callback
+    takes_arg = any(
+        p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL) for p in params
+    )
+    if takes_arg:
+        return callback
+    return lambda *_args: callback()
+
+
+@attrs.define(kw_only=True)
+class LiveCallbacks:
+    """Session callbacks. All but ``onopen`` run on the session's reader thread.
+
+    ``onopen()`` runs on the thread calling ``connect()`` once the socket is open, before the
+    setup is sent. ``onmessage(message)`` gets every server message (``setupComplete`` first);
+    with it set, messages are not queued for ``receive()``/iteration. ``onerror(error)`` gets
+    every `LiveError` that ends the session and every exception raised by a callback.
+    ``onclose(event)`` fires exactly once with a `CloseEvent`. ``onreconnect(attempt)`` and
+    ``onresume(info)`` report automatic resumption. A callback may take no argument.
+    """
+
+    onopen: Callback | None = None
+    onmessage: Callback | None = None
+    onerror: Callback | None = None
+    onclose: Callback | None = None
+    onreconnect: Callback | None = None
+    onresume: Callback | None = None
+
+    @classmethod
+    def coerce(cls, value: Any) -> LiveCallbacks:
+        """From None, a `LiveCallbacks`, or a dict with ``onmessage``/``on_message`` keys."""
+        if value is None:
+            return cls()
+        if isinstance(value, cls):
+            source: Mapping[str, Any] = attrs.asdict(value, recurse=False)
+        elif isinstance(value, Mapping):
+            source = value
+        else:
+            raise TypeError(
+                f"callbacks must be a dict or LiveCallbacks, got {type(value).__name__}"
+            )
+        names = {f.name for f in attrs.fields(cls)}
+        kwargs: dict[str, Any] = {}
+        for key, callback in source.items():
+            name = key.replace("_", "").lower()
+            if name not in names:
+                raise ValueError(f"unknown callback {key!r}; valid: {sorted(names)}")
+            kwargs[name] = _adapt(callback, key)
+        return cls(**kwargs)
+
+
+class BaseSession(Generic[M]):
+    """The machinery shared by Live and Live Music sessions.
+
+    One reader thread decodes frames and hands each message to ``onmessage`` or to a bounded
+    queue read by ``receive()``/iteration. When the queue is full the reader stops reading the
+    socket (backpressure: the server is slowed down, nothing is dropped). Sends take one lock.
+    """
+
+    _decode: Callable[[bytes | str], M]
+
+    def __init__(
+        self,
+        transport: Transport,
+        *,
+        callbacks: LiveCallbacks,
+        max_queue: int = 1024,
+        close_timeout: float = 3.0,
+    ) -> None:
+        self._transport = transport
+        self._callbacks = callbacks
+        self._on_message = callbacks.onmessage
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._slots = threading.BoundedSemaphore(max(1, max_queue))
+        self._send_lock = threading.Lock()
+        self._state_lock = threading.Lock()
+        self._setup_event = threading.Event()
+        self._closing = False
+        self._close_timeout = close_timeout
+        self._reader: threading.Thread | None = None
+        self._done = threading.Event()
+        self.close_event: CloseEvent | None = None
+        """How the session ended (None while it is open)."""
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def _start(self, setup_frame: bytes, timeout: float, started: float) -> None:
+        """Fire onopen, send the setup, start the reader and wait for setupComplete."""
+        self._fire("onopen")
+        try:
+            self._transport.send(setup_frame)
+        except TransportClosed as closed:
+            self._transport.abort()
+            self._release()
+            raise protocol.error_for_close(closed.code, closed.reason) or LiveError(
+                "connection closed before the setup was sent", code=closed.code
+            ) from None
+        self._reader = threading.Thread(target=self._run, name="genai-live-reader", daemon=True)
+        self._reader.start()
+        remaining = max(0.0, timeout - (time.monotonic() - started))
+        self._setup_event.wait(remaining)
+        if (self._setup_event.is_set() and self.close_event is None) or self._is_set_up():
+            return
+        event = self.close_event
+        if event is None:
+            self._closing = True
+            self._transport.abort()
+            self._join()
+            raise SetupTimeout(f"no setupComplete within {timeout} s", reason="setup timeout")
+        self._join()
+        if event.error is not None:
+            raise event.error
+        raise LiveError(
+            "the server closed the connection before setupComplete",
+            code=event.code,
+            reason=event.reason,
+            hint="The server ended the session during setup; check the model and config.",
+        )
+
+    def _is_set_up(self) -> bool:
+        return self._setup_event.is_set() and self.close_event is None
+
+    def _run(self) -> None:
+        transport = self._transport
+        decode = type(self)._decode
+        deliver = self._deliver
+        try:
+            while True:
+                frame = transport.recv()
+                message = decode(frame)
+                if not self._setup_event.is_set() and self._is_setup_complete(message):
+                    self._on_setup_complete(message)
+                    self._setup_event.set()
+                self._on_received(message)
+                if not deliver(message):
+                    break
+        except TransportClosed as closed:
+            if self._closing and closed.code == 1006:
+                self._finish(1000, "closed by client", None)
+            else:
+                self._finish(closed.code, closed.reason, None)
+        except DecodeError as error:
+            transport.close(1007, "invalid frame from server")
+            transport.abort()
+            self._finish(1007, error.reason, error)
+        except Exception as exc:  # a bug must still end the session cleanly
+            logger.exception("genai_live reader failed")
+            transport.abort()
+            self._finish(1011, "client reader failed", LiveError(f"reader failed: {exc!r}"))
+        finally:
+            self._release()
+            self._setup_event.set()
+
+    def _release(self) -> None:
+        release = getattr(self._transport, "release", None)
+        if release is not None:
+            release()
+
+    def _deliver(self, message: M) -> bool:
+        on_message = self._on_message
+        if on_message is not None:
+            self._call(on_message, "onmessage", message)
+            return True
+        while not self._slots.acquire(timeout=0.1):
+            if self._closing:
+                return False
+        self._queue.put(message)
+        return True
+
+    def _finish(self, code: int, reason: str, error: LiveError | None) -> None:
+        by_client = self._closing
+        if error is None and not by_client:
+            error = protocol.error_for_close(code, reason)
+        if by_client and code == 1006:
+            code, reason = 1000, "closed by client"
+        event = CloseEvent(code=code, reason=reason, error=error, by_client=by_client)
+        with self._state_lock:
+            if self.close_event is not None:
+                return
+            self.close_event = event
+            self._closing = True
+        self._queue.put(_END)
+        if error is not None:
+            logger.info("genai_live session ended: %s", error)
+            self._fire("onerror", error)
+        self._fire("onclose", event)
+        self._done.set()
+
+    # hooks for subclasses
+    def _is_setup_complete(self, message: M) -> bool:
+        return getattr(message, "setup_complete", None) is not None
+
+    def _on_setup_complete(self, message: M) -> None:
+        pass
+
+    def _on_received(self, message: M) -> None:
+        pass
+
+    # ------------------------------------------------------------------ callbacks
+
+    def _fire(self, name: str, *args: Any) -> None:
+        callback = getattr(self._callbacks, name)
+        if callback is not None:
+            self._call(callback, name, *args)
+
+    def _call(self, callback: Callback, name: str, *args: Any) -> None:
+        try:
+            callback(*args)
+        except Exception as exc:
+            logger.exception("genai_live callback %s raised", name)
+            if name != "onerror" and self._callbacks.onerror is not None:
+                try:
+                    self._callbacks.onerror(exc)
+                except Exception:
+                    logger.exception("genai_live callback onerror raised")
+
+    # ------------------------------------------------------------------ sending
+
+    def _send_frame(self, frame: bytes) -> None:
+        if self._closing:
+            raise self._closed_error()
+        with self._send_lock:
+            try:
+                self._transport.send(frame)
+            except TransportClosed as closed:
+                raise protocol.error_for_close(closed.code, closed.reason) or SessionClosed(
+                    "the session is closed", code=closed.code, reason=closed.reason
+                ) from None
+
+    def _closed_error(self) -> LiveError:
+        event = self.close_event
+        if event is not None and event.error is not None:
+            return event.error
+        code = 1000 if event is None else event.code
+        return SessionClosed(
+            "the session is closed", code=code, reason="" if event is None else event.reason
+        )
+
+    # ------------------------------------------------------------------ receiving
+
+    def receive(self, timeout: float | None = None) -> M:
+        """The next server message; waits up to ``timeout`` seconds (None: forever).
+
+        Raises ``TimeoutError`` when nothing arrives in time, `SessionClosed` after a normal end,
+        or the `LiveError` that ended the session (after every queued message was read).
+        """
+        if self._on_message is not None:
+            raise RuntimeError(
+                "this session delivers messages to callbacks['onmessage']; connect without "
+                "onmessage to read them with receive() or iteration."
+            )
+        try:
+            item = self._queue.get(timeout=timeout)
+        except queue.Empty:
+            raise TimeoutError(f"no message within {timeout} s") from None
+        if item is _END:
+            self._queue.put(_END)
+            raise self._closed_error()
+        self._slots.release()
+        return item  # type: ignore[no-any-return]
+
+    def __iter__(self) -> Iterator[M]:
+        """Every message until the session ends; a normal close ends the loop, errors raise."""
+        while True:
+            try:
+                yield self.receive()
+            except SessionClosed:
+                return
+
+    # ------------------------------------------------------------------ closing
+
+    @property
+    def closed(self) -> bool:
+        """True once the session has ended (or ``close()`` was called)."""
+        return self._closing
+
+    def close(self, code: int = 1000, reason: str = "") -> None:
+        """Close the session (thread-safe, idempotent, callable from a callback).
+
+        Sends a close frame, waits briefly for the server's reply and the reader thread, then
+        releases the socket. ``onclose`` fires exactly once.
+        """
+        with self._state_lock:
+            first = not self._closing
+            self._closing = True
+        if first:
+            self._transport.close(code, reason)
+        if threading.current_thread() is self._reader:
+            # Inside a callback: the reader ends after it returns; a watchdog bounds the wait.
+            if first:
+                self._watchdog()
+            return
+        self._join()
+
+    def _watchdog(self) -> None:
+        def expire() -> None:
+            if not self._done.wait(self._close_timeout):
+                self._transport.abort()
+
+        threading.Thread(target=expire, name="genai-live-close", daemon=True).start()
+
+    def _join(self) -> None:
+        reader = self._reader
+        if reader is None or reader is threading.current_thread():
+            return
+        reader.join(self._close_timeout)
+        if reader.is_alive():
+            self._transport.abort()
+            reader.join(self._close_timeout)
+
+    def wait_closed(self, timeout: float | None = None) -> CloseEvent | None:
+        """Block until the session has ended; returns its `CloseEvent` (None on timeout)."""
+        self._done.wait(timeout)
+        return self.close_event
+
+    def __enter__(self) -> BaseSession[M]:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+class Session(BaseSession[t.LiveServerMessage]):
+    """A Live API session (returned by ``client.live.connect``).
+
+    Send with `send`, `send_client_content`, `send_realtime_input`, `send_tool_response`,
+    `send_context_update` (camelCase aliases too); read with callbacks, `receive`, iteration or
+    `receive_turn`. All methods are thread-safe; `close` may be called from a callback.
+    """
+
+    _decode = staticmethod(codec.decode_server_message)
+
+    def __init__(
+        self, transport: Transport, *, backend: Backend, callbacks: LiveCallbacks, **kwargs: Any
+    ) -> None:
+        super().__init__(transport, callbacks=callbacks, **kwargs)
+        self._backend = backend
+        self.setup_complete: t.LiveServerSetupComplete | None = None
+        """The ``setupComplete`` message content."""
+
+    @property
+    def session_id(self) -> str | None:
+        """The server's session id (Vertex AI sends one), or None."""
+        return None if self.setup_complete is None else self.setup_complete.session_id
+
+    def _on_setup_complete(self, message: t.LiveServerMessage) -> None:
+        self.setup_complete = message.setup_complete
+
+    def __enter__(self) -> Session:
+        return self
+
+    # ------------------------------------------------------------------ sending
+
+    def send(self, message: Any) -> None:
+        """Send any client message: a dict (camelCase or snake_case) or a `types.LiveClientMessage`.
+
+        Example: ``session.send({"clientContent": {"turns": [...], "turnComplete": True}})``.
+        """
+        self._send_frame(protocol.encode(protocol.coerce_client_message(message)))
+
+    def send_client_content(
+        self, params: Any = None, *, turns: Any = None, turn_complete: bool | None = True
+    ) -> None:
+        """Add turns to the conversation; ``turn_complete=True`` asks the model to answer.
+
+        ``turns`` is a str, Part, Content, dict, or a list of them. A dict positional argument
+        (``{"turns": ..., "turnComplete": ...}``) is accepted too, as in the JavaScript API.
+        """
+        if params is not None:
+            args = _unwrap(params, "clientContent")
+            turns = args.get("turns")
+            turn_complete = args.get("turnComplete", args.get("turn_complete", True))
+        self._send_frame(protocol.encode(protocol.client_content(turns, turn_complete)))
+
+    def send_realtime_input(
+        self,
+        params: Any = None,
+        *,
+        media: Any = None,
+        audio: Any = None,
+        video: Any = None,
+        text: str | None = None,
+        activity_start: Any = None,
+        activity_end: Any = None,
+        audio_stream_end: bool | None = None,
+    ) -> None:
+        """Stream one realtime input: ``audio``, ``video``, ``media``, ``text``, an activity marker
+        or ``audio_stream_end``. Raw ``bytes`` audio means PCM16 at 16 kHz.
+
+        The JavaScript forms work too: ``send_realtime_input({"realtimeInput": {"mediaChunks":
+        [...]}})`` or ``send_realtime_input({"audio": {...}})``.
+        """
+        if params is not None:
+            inner = _unwrap(params, "realtimeInput")
+            message = {
+                "realtimeInput": {
+                    ("mediaChunks" if k == "media" else k): v for k, v in inner.items()
+                }
+            }
+            self.send(message)
+            return
+        frame = protocol.realtime_input(
+            media=media,
+            audio=audio,
+            video=video,
+            text=text,
+            activity_start=activity_start,
+            activity_end=activity_end,
+            audio_stream_end=audio_stream_end,
+        )
+        self._send_frame(protocol.encode(frame))
+
+    def send_tool_response(self, params: Any = None, *, function_responses: Any = None) -> None:
+        """Answer the model's function calls (each response with the call's ``id`` and ``name``).
+
+        Accepts ``function_responses=[...]`` or the JavaScript form
+        ``send_tool_response({"toolResponse": {"functionResponses": [...]}})``.
+        """
+        if params is not None:
+            args = _unwrap(params, "toolResponse")
+            function_responses = args.get("functionResponses", args.get("function_responses"))
+        message = protocol.tool_response(function_responses, require_id=not self._backend.vertexai)
+        self._send_frame(protocol.encode(message))
+
+    def send_context_update(self, *, system_instruction: Any = None, tools: Any = None) -> None:
+        """Change the system instruction and/or tools mid-session (``tools=[]`` clears them)."""
+        if system_instruction is None and tools is None:
+            raise ValueError("At least one of `system_instruction` or `tools` must be set.")
+        update = t.ContextUpdate()
+        if system_instruction is not None:
+            update.system_instruction = protocol._content(system_instruction)
+        if tools is not None:
+            update.tools = t.ToolsUpdate(tools=[codec.from_user(x, t.Tool) for x in tools])
+        self._send_frame(protocol.encode(t.LiveClientMessage(context_update=update)))
+
+    # camelCase aliases, so that the JavaScript examples port line by line
+    sendClientContent = send_client_content
+    sendRealtimeInput = send_realtime_input
+    sendToolResponse = send_tool_response
+    sendContextUpdate = send_context_update
+
+    # ------------------------------------------------------------------ receiving
+
+    def receive_turn(self, timeout: float | None = None) -> Turn:
+        """Gather messages until the model's turn is complete (or it asks for a tool call).
+
+        ``timeout`` bounds the whole turn; raises ``TimeoutError`` past it.
+        """
+        deadline = None if timeout is None else time.monotonic() + timeout
+        turn = Turn()
+        while True:
+            remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
+            message = self.receive(remaining)
+            if message.setup_complete is not None and message.server_content is None:
+                continue
+            if turn.add(message):
+                return turn
+
+
+def _unwrap(params: Any, key: str) -> Mapping[str, Any]:
+    if not isinstance(params, Mapping):
+        raise TypeError(f"expected a dict of parameters, got {type(params).__name__}")
+    snake = "".join("_" + c.lower() if c.isupper() else c for c in key)
+    inner = params.get(key, params.get(snake))
+    if inner is None:
+        return params
+    if not isinstance(inner, Mapping):
+        raise TypeError(f"{key} must be an object, got {type(inner).__name__}")
+    return inner

@@ -1,0 +1,254 @@
+"""The socket layer: a small `Transport` interface and its websocket-client implementation."""
+
+from __future__ import annotations
+
+import socket
+import ssl
+import struct
+import threading
+from collections.abc import Callable
+from typing import Protocol, Union
+
+import websocket
+
+from .endpoints import ConnectRequest
+from .errors import ConnectionLost, HandshakeError, LiveError, SetupTimeout
+
+__all__ = ["Connector", "Transport", "TransportClosed", "WebSocketTransport", "open_websocket"]
+
+Frame = Union[bytes, str]
+
+_OP_CONT, _OP_TEXT, _OP_BINARY, _OP_CLOSE, _OP_PING, _OP_PONG = 0x0, 0x1, 0x2, 0x8, 0x9, 0xA
+
+
+class TransportClosed(Exception):
+    """The connection ended: ``code``/``reason`` from the close frame, 1006 when it just dropped."""
+
+    def __init__(self, code: int, reason: str = "") -> None:
+        self.code = code
+        self.reason = reason
+        super().__init__(f"{code} {reason}".strip())
+
+
+class Transport(Protocol):
+    """One open WebSocket, as the session uses it. Implementations must be thread-safe for
+    one reader thread plus any number of senders."""
+
+    def send(self, data: bytes) -> None:
+        """Send one text frame; raises `TransportClosed` when the connection is gone."""
+
+    def recv(self) -> Frame:
+        """Block for the next data message; raises `TransportClosed` when the connection ends."""
+
+    def close(self, code: int = 1000, reason: str = "") -> None:
+        """Start the closing handshake (idempotent); ``recv`` then ends with `TransportClosed`."""
+
+    def abort(self) -> None:
+        """Drop the connection now, without a handshake; unblocks ``recv``."""
+
+
+Connector = Callable[[ConnectRequest], Transport]
+
+
+class WebSocketTransport:
+    """A websocket-client connection with a lean frame reader that enforces ``max_message_size``
+    from the frame header, before the payload is buffered."""
+
+    def __init__(self, ws: websocket.WebSocket, max_message_size: int) -> None:
+        self._ws = ws
+        self._sock: socket.socket = ws.sock  # type: ignore[assignment]
+        self._max = max_message_size
+        self._buffer = bytearray()
+        self._close_sent = False
+        self._lock = threading.Lock()
+        self._closed: TransportClosed | None = None
+
+    # -- sending
+
+    def send(self, data: bytes) -> None:
+        try:
+            self._ws.send(data, websocket.ABNF.OPCODE_TEXT)
+        except (OSError, websocket.WebSocketException) as exc:
+            raise TransportClosed(1006, f"send failed: {exc}") from None
+
+    def close(self, code: int = 1000, reason: str = "") -> None:
+        with self._lock:
+            if self._close_sent:
+                return
+            self._close_sent = True
+        try:
+            self._ws.send_close(code, reason.encode()[:123])
+        except (OSError, websocket.WebSocketException):
+            self.abort()
+
+    def abort(self) -> None:
+        try:
+            self._sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def release(self) -> None:
+        """Close the socket's file descriptor (after the reader has stopped)."""
+        try:
+            self._sock.close()
+        except OSError:
+            pass
+
+    # -- receiving
+
+    def _fill(self, size: int) -> None:
+        buffer = self._buffer
+        while len(buffer) < size:
+            try:
+                chunk = self._sock.recv(max(65536, size - len(buffer)))
+            except (OSError, ValueError) as exc:
+                raise TransportClosed(1006, f"connection lost: {exc}") from None
+            if not chunk:
+                raise TransportClosed(1006, "connection closed without a close frame")
+            buffer += chunk
+
+    def _take(self, size: int) -> bytes:
+        self._fill(size)
+        data = bytes(self._buffer[:size])
+        del self._buffer[:size]
+        return data
+
+    def recv(self) -> Frame:
+        if self._closed is not None:
+            raise self._closed
+        try:
+            return self._recv_message()
+        except TransportClosed as closed:
+            self._closed = closed
+            raise
+
+    def _recv_message(self) -> Frame:
+        fragments: list[bytes] = []
+        total = 0
+        message_opcode = None
+        while True:
+            self._fill(2)
+            b0, b1 = self._buffer[0], self._buffer[1]
+            length = b1 & 0x7F
+            header = 2
+            if length == 126:
+                self._fill(4)
+                length = struct.unpack_from("!H", self._buffer, 2)[0]
+                header = 4
+            elif length == 127:
+                self._fill(10)
+                length = struct.unpack_from("!Q", self._buffer, 2)[0]
+                header = 10
+            masked = b1 & 0x80
+            if masked:
+                header += 4
+            opcode = b0 & 0x0F
+            if opcode < _OP_CLOSE and total + length > self._max:
+                self.close(1009, "message too big")
+                self.abort()
+                raise TransportClosed(
+                    1009, f"incoming message of {total + length} bytes exceeds {self._max}"
+                )
+            self._fill(header + length)
+            payload = bytes(self._buffer[header : header + length])
+            if masked:
+                mask = self._buffer[header - 4 : header]
+                payload = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+            del self._buffer[: header + length]
+            fin = b0 & 0x80
+            if opcode == _OP_PING:
+                self._pong(payload)
+                continue
+            if opcode == _OP_PONG:
+                continue
+            if opcode == _OP_CLOSE:
+                self._on_close(payload)
+            if opcode in (_OP_TEXT, _OP_BINARY):
+                message_opcode = opcode
+            elif opcode != _OP_CONT or message_opcode is None:
+                self.close(1002, "protocol error")
+                raise TransportClosed(1002, f"unexpected frame opcode {opcode}")
+            if fin and not fragments:
+                return payload.decode("utf-8") if message_opcode == _OP_TEXT else payload
+            fragments.append(payload)
+            total += length
+            if fin:
+                data = b"".join(fragments)
+                return data.decode("utf-8") if message_opcode == _OP_TEXT else data
+
+    def _pong(self, payload: bytes) -> None:
+        try:
+            self._ws.pong(payload)
+        except (OSError, websocket.WebSocketException):
+            pass
+
+    def _on_close(self, payload: bytes) -> None:
+        code, reason = 1005, ""
+        if len(payload) >= 2:
+            code = struct.unpack("!H", payload[:2])[0]
+            reason = payload[2:].decode("utf-8", "replace")
+        self.close(code if code not in (1005, 1006, 1015) else 1000, "")
+        raise TransportClosed(code, reason)
+
+
+def open_websocket(request: ConnectRequest) -> WebSocketTransport:
+    """Open a WebSocket for ``request`` (handshake bounded by ``request.timeout``).
+
+    Failures become typed errors: `HandshakeError` (HTTP status), `SetupTimeout`,
+    `ConnectionLost` (refused, reset, TLS failure).
+    """
+    sslopt: dict[str, object] = {}
+    if request.ssl_context is not None:
+        sslopt["context"] = request.ssl_context
+    proxy: dict[str, object] = {}
+    if request.proxy:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(request.proxy)
+        proxy = {
+            "http_proxy_host": parts.hostname,
+            "http_proxy_port": parts.port,
+            "proxy_type": parts.scheme
+            if parts.scheme in ("socks4", "socks5", "socks5h")
+            else "http",
+        }
+        if parts.username:
+            proxy["http_proxy_auth"] = (parts.username, parts.password or "")
+    ws = websocket.WebSocket(sslopt=sslopt, skip_utf8_validation=True, enable_multithread=True)
+    try:
+        ws.connect(
+            request.url,
+            header=[f"{k}: {v}" for k, v in request.headers.items()],
+            timeout=request.timeout,
+            suppress_origin=True,
+            **proxy,
+        )
+    except websocket.WebSocketBadStatusException as exc:
+        ws.shutdown()
+        raise HandshakeError(
+            f"server refused the WebSocket upgrade with HTTP {exc.status_code}",
+            status=exc.status_code,
+            reason=str(exc.status_message or ""),
+        ) from None
+    except (TimeoutError, websocket.WebSocketTimeoutException):
+        ws.shutdown()
+        raise SetupTimeout(
+            f"no WebSocket handshake within {request.timeout} s", reason="handshake timeout"
+        ) from None
+    except ssl.SSLError as exc:
+        ws.shutdown()
+        raise ConnectionLost(
+            "TLS handshake failed",
+            reason=str(exc),
+            hint="Check the server certificate (system trust store or SSL_CERT_FILE).",
+            retryable=False,
+        ) from None
+    except (OSError, websocket.WebSocketException) as exc:
+        ws.shutdown()
+        raise ConnectionLost("could not connect", reason=str(exc)) from None
+    except LiveError:
+        ws.shutdown()
+        raise
+    if ws.sock is not None:
+        ws.sock.settimeout(None)
+    return WebSocketTransport(ws, request.max_message_size)
