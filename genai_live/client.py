@@ -143,8 +143,19 @@ class Client:
                 headers[name] = value
         if self.credentials is not None and getattr(self.credentials, "quota_project_id", None):
             headers["x-goog-user-project"] = self.credentials.quota_project_id
+        proxy = self.http_options.proxy
+        if proxy is None and url.startswith("ws"):
+            proxy = env("HTTPS_PROXY", "https_proxy") if url.startswith("wss") else None
+            proxy = proxy or env("HTTP_PROXY", "http_proxy")
+            if proxy and _no_proxy(url):
+                proxy = None
         return ConnectRequest(
-            url=url, headers=headers, timeout=timeout, max_message_size=max_message_size
+            url=url,
+            headers=headers,
+            timeout=timeout,
+            max_message_size=max_message_size,
+            ssl_context=self.http_options.ssl_context,
+            proxy=proxy,
         )
 
 
@@ -192,6 +203,19 @@ class Live:
         session = Session(sock, backend=backend, callbacks=cbs, max_queue=max_queue)
         session._start(frame, timeout, started)
         return session
+
+
+def _no_proxy(url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    host = urlsplit(url).hostname or ""
+    if host in ("127.0.0.1", "localhost", "::1"):
+        return True
+    rules = (env("NO_PROXY", "no_proxy") or "").split(",")
+    return any(
+        r.strip() and (host == r.strip() or host.endswith("." + r.strip().lstrip(".")))
+        for r in rules
+    )
 
 
 def _open(transport: TransportArg, request: ConnectRequest) -> Transport:

@@ -32,7 +32,9 @@ class HttpOptions:
     """Connection options: ``base_url``, ``api_version``, extra ``headers``, ``timeout``.
 
     ``api_key_in_query=True`` sends the key as ``?key=`` for proxies that strip headers (the key
-    then appears in the URL: use only where you must).
+    then appears in the URL: use only where you must). ``ssl_context`` (an `ssl.SSLContext`)
+    replaces the default certificate verification, e.g. to trust a test server's certificate;
+    ``proxy`` is an ``http://``, ``socks5://`` ... URL (default: ``HTTPS_PROXY``/``HTTP_PROXY``).
     """
 
     base_url: str | None = None
@@ -40,6 +42,8 @@ class HttpOptions:
     headers: dict[str, str] | None = None
     timeout: float | None = None
     api_key_in_query: bool = False
+    ssl_context: Any = None
+    proxy: str | None = None
 
     def __repr__(self) -> str:
         headers = None if self.headers is None else _redact_headers(self.headers)
@@ -64,6 +68,7 @@ class HttpOptions:
             "baseUrl": "base_url",
             "apiVersion": "api_version",
             "apiKeyInQuery": "api_key_in_query",
+            "sslContext": "ssl_context",
         }
         kwargs: dict[str, Any] = {}
         for key, item in value.items():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from typing import Any, Optional
+from typing import Any
 
 import attrs
 
@@ -176,7 +176,7 @@ class LiveMusic:
                 model=protocol.normalize_model(model, client.backend, music=True)
             )
         )
-        initial: Optional[t.LiveMusicGenerationConfig] = (
+        initial: t.LiveMusicGenerationConfig | None = (
             None if config is None else music_config(config)
         )
         cbs = LiveCallbacks.coerce(callbacks)

@@ -115,6 +115,7 @@ class BaseSession(Generic[M]):
         self._send_lock = threading.Lock()
         self._state_lock = threading.Lock()
         self._setup_event = threading.Event()
+        self._set_up = False
         self._closing = False
         self._close_timeout = close_timeout
         self._reader: threading.Thread | None = None
@@ -139,7 +140,7 @@ class BaseSession(Generic[M]):
         self._reader.start()
         remaining = max(0.0, timeout - (time.monotonic() - started))
         self._setup_event.wait(remaining)
-        if (self._setup_event.is_set() and self.close_event is None) or self._is_set_up():
+        if self._set_up:
             return
         event = self.close_event
         if event is None:
@@ -157,9 +158,6 @@ class BaseSession(Generic[M]):
             hint="The server ended the session during setup; check the model and config.",
         )
 
-    def _is_set_up(self) -> bool:
-        return self._setup_event.is_set() and self.close_event is None
-
     def _run(self) -> None:
         transport = self._transport
         decode = type(self)._decode
@@ -168,12 +166,14 @@ class BaseSession(Generic[M]):
             while True:
                 frame = transport.recv()
                 message = decode(frame)
-                if not self._setup_event.is_set() and self._is_setup_complete(message):
+                if not self._set_up and self._is_setup_complete(message):
                     self._on_setup_complete(message)
+                    self._set_up = True
                     self._setup_event.set()
                 self._on_received(message)
-                if not deliver(message):
-                    break
+                if not deliver(message):  # closed while waiting for queue space
+                    self._finish(1000, "closed by client", None)
+                    return
         except TransportClosed as closed:
             if self._closing and closed.code == 1006:
                 self._finish(1000, "closed by client", None)

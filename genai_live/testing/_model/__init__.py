@@ -1,0 +1,1 @@
+"""The emulator's deterministic fake model: voice, voice activity, image sizes and replies."""

@@ -1,0 +1,193 @@
+"""The real WebSocket transport over 127.0.0.1: handshake, frames, limits, failures."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+
+import pytest
+from websockets.http11 import Response
+from websockets.sync.server import ServerConnection
+
+import genai_live
+
+from .loopback import LoopbackServer
+
+pytestmark = pytest.mark.usefixtures("no_thread_leak")
+
+
+def setup_then(*frames: object, close: tuple[int, str] | None = None, text: bool = False):  # type: ignore[no-untyped-def]
+    def handler(connection: ServerConnection) -> None:
+        connection.recv()
+        connection.send(b'{"setupComplete": {}}')
+        for frame in frames:
+            if callable(frame):
+                frame(connection)
+                continue
+            data = json.dumps(frame)
+            connection.send(data if text else data.encode())
+        if close:
+            connection.close(*close)
+        else:
+            for _ in connection:  # until the client closes
+                pass
+
+    return handler
+
+
+def client_for(server: LoopbackServer, **options: object) -> genai_live.Client:
+    return genai_live.Client(api_key="secret-key", http_options={"base_url": server.url, **options})
+
+
+def test_text_turn_over_a_real_socket_and_key_only_in_header() -> None:
+    reply = {
+        "serverContent": {"modelTurn": {"parts": [{"text": "Hi there"}]}, "turnComplete": True}
+    }
+    received: list[object] = []
+
+    def handler(connection: ServerConnection) -> None:
+        received.append(json.loads(connection.recv()))
+        connection.send(b'{"setupComplete": {}}')
+        received.append(json.loads(connection.recv()))
+        connection.send(json.dumps(reply))  # a text frame this time
+        for _ in connection:
+            pass
+
+    with LoopbackServer(handler) as server:
+        with client_for(server).live.connect(
+            "gemini-x", config={"responseModalities": ["TEXT"]}
+        ) as session:
+            session.send_client_content(turns="Hello")
+            assert session.receive_turn(timeout=5).text == "Hi there"
+        path, headers = server.requests[0]
+    assert path == "/ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent"
+    assert "secret-key" not in path
+    assert headers["x-goog-api-key"] == "secret-key"
+    assert received == [
+        {
+            "setup": {
+                "model": "models/gemini-x",
+                "generationConfig": {"responseModalities": ["TEXT"]},
+            }
+        },
+        {
+            "clientContent": {
+                "turns": [{"role": "user", "parts": [{"text": "Hello"}]}],
+                "turnComplete": True,
+            }
+        },
+    ]
+    assert session.close_event is not None and session.close_event.code == 1000
+    assert session._transport._sock.fileno() == -1  # type: ignore[attr-defined]
+
+
+def test_fragmented_and_large_messages_are_reassembled() -> None:
+    big = "x" * 300_000
+    frame = {"serverContent": {"modelTurn": {"parts": [{"text": big}]}}}
+
+    def send_fragmented(connection: ServerConnection) -> None:
+        data = json.dumps(frame).encode()
+        connection.send([data[:1000], data[1000:70000], data[70000:]])
+
+    with LoopbackServer(setup_then(send_fragmented)) as server:
+        with client_for(server).live.connect("gemini-x") as session:
+            session.receive(timeout=5)
+            assert session.receive(timeout=5).text == big
+
+
+def test_frame_over_max_message_size_closes_with_1009() -> None:
+    frame = {"serverContent": {"modelTurn": {"parts": [{"text": "y" * 2_000_000}]}}}
+    with LoopbackServer(setup_then(frame)) as server:
+        session = client_for(server).live.connect("gemini-x", max_message_size=1_000_000)
+        session.receive(timeout=5)
+        with pytest.raises(genai_live.MessageTooLarge) as info:
+            session.receive(timeout=5)
+        assert info.value.code == 1009
+        session.close()
+
+
+@pytest.mark.parametrize(
+    "code, error",
+    [
+        (1008, genai_live.PolicyViolation),
+        (1011, genai_live.ServerError),
+        (1007, genai_live.InvalidArgument),
+    ],
+)
+def test_server_close_codes_after_setup(code: int, error: type) -> None:
+    with LoopbackServer(setup_then(close=(code, "reason text"))) as server:
+        session = client_for(server).live.connect("gemini-x")
+        session.receive(timeout=5)
+        with pytest.raises(error) as info:
+            session.receive(timeout=5)
+        assert (info.value.code, info.value.reason) == (code, "reason text")
+        session.close()
+
+
+def test_server_close_during_setup_raises_from_connect() -> None:
+    def handler(connection: ServerConnection) -> None:
+        connection.recv()
+        connection.close(1008, "models/gemini-x is not found for API version v1beta")
+
+    with LoopbackServer(handler) as server, pytest.raises(genai_live.PolicyViolation) as info:
+        client_for(server).live.connect("gemini-x")
+    assert "not found" in info.value.reason
+
+
+def test_tcp_drop_is_connection_lost() -> None:
+    def drop(connection: ServerConnection) -> None:
+        connection.socket.shutdown(socket.SHUT_RDWR)
+
+    with LoopbackServer(setup_then(drop)) as server:
+        session = client_for(server).live.connect("gemini-x")
+        session.receive(timeout=5)
+        with pytest.raises(genai_live.ConnectionLost):
+            session.receive(timeout=5)
+        session.close()
+
+
+@pytest.mark.parametrize("status", [401, 403, 404, 500])
+def test_handshake_refused_with_http_status(status: int) -> None:
+    def refuse(connection: ServerConnection, request: object) -> Response:
+        return connection.respond(status, "no\n")
+
+    with LoopbackServer(setup_then(), process_request=refuse) as server:
+        with pytest.raises(genai_live.HandshakeError) as info:
+            client_for(server).live.connect("gemini-x")
+    assert info.value.status == status
+    assert info.value.retryable is (status >= 500)
+    assert "secret-key" not in str(info.value)
+
+
+def test_connection_refused() -> None:
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    client = genai_live.Client(api_key="k", http_options={"base_url": f"http://127.0.0.1:{port}"})
+    with pytest.raises(genai_live.ConnectionLost) as info:
+        client.live.connect("gemini-x", timeout=5)
+    assert info.value.retryable
+
+
+def test_stalled_server_hits_setup_timeout() -> None:
+    def stall(connection: ServerConnection) -> None:
+        connection.recv()
+        time.sleep(1.5)
+
+    with LoopbackServer(stall) as server:
+        started = time.monotonic()
+        with pytest.raises(genai_live.SetupTimeout):
+            client_for(server).live.connect("gemini-x", timeout=0.3)
+        assert time.monotonic() - started < 3
+
+
+def test_server_pings_are_answered() -> None:
+    def ping(connection: ServerConnection) -> None:
+        assert connection.ping(b"hi").wait(5)
+
+    with LoopbackServer(setup_then(ping, {"serverContent": {"turnComplete": True}})) as server:
+        with client_for(server).live.connect("gemini-x") as session:
+            session.receive(timeout=5)
+            assert session.receive(timeout=5).server_content is not None
