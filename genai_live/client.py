@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from typing import Any, Union
 
-from . import protocol
+from . import protocol, types
 from .endpoints import (
     EPHEMERAL_PREFIX,
     GEMINI_BASE_URL,
@@ -21,6 +21,7 @@ from .endpoints import (
     websocket_base,
 )
 from .protocol import Backend
+from .resumption import ResumptionPolicy
 from .session import LiveCallbacks, Session
 from .transport import Connector, Transport, open_websocket
 
@@ -196,11 +197,20 @@ class Live:
         client = self._client
         backend = client.backend
         setup = protocol.build_setup(model, config, backend)
+        policy = ResumptionPolicy.coerce(resume)
+        assert setup.setup is not None
+        if policy is not None and setup.setup.session_resumption is None:
+            setup.setup.session_resumption = types.SessionResumptionConfig()
         frame = protocol.encode(setup)
         cbs = LiveCallbacks.coerce(callbacks)
-        request = client.connect_request(timeout=timeout, max_message_size=max_message_size)
-        sock = _open(transport, request)
-        session = Session(sock, backend=backend, callbacks=cbs, max_queue=max_queue)
+
+        def reopen() -> Transport:
+            request = client.connect_request(timeout=timeout, max_message_size=max_message_size)
+            return _open(transport, request)
+
+        session = Session(reopen(), backend=backend, callbacks=cbs, max_queue=max_queue)
+        if policy is not None:
+            session._enable_resumption(policy, setup.setup, reopen, timeout)
         session._start(frame, timeout, started)
         return session
 

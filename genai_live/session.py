@@ -14,8 +14,9 @@ import attrs
 
 from . import codec, protocol
 from . import types as t
-from .errors import DecodeError, LiveError, SessionClosed, SetupTimeout
+from .errors import DecodeError, LiveError, ResumptionFailed, SessionClosed, SetupTimeout
 from .protocol import Backend, CloseEvent
+from .resumption import RETRYABLE_CLOSES, ResumeInfo, ResumptionPolicy, ResumptionState
 from .transport import Transport, TransportClosed
 from .turn import Turn
 
@@ -120,6 +121,10 @@ class BaseSession(Generic[M]):
         self._close_timeout = close_timeout
         self._reader: threading.Thread | None = None
         self._done = threading.Event()
+        self._fatal: LiveError | None = None
+        self._resume: ResumptionState | None = None
+        self._reconnecting = False
+        self._wakeup = threading.Event()
         self.close_event: CloseEvent | None = None
         """How the session ended (None while it is open)."""
 
@@ -159,37 +164,48 @@ class BaseSession(Generic[M]):
         )
 
     def _run(self) -> None:
-        transport = self._transport
-        decode = type(self)._decode
-        deliver = self._deliver
         try:
             while True:
-                frame = transport.recv()
-                message = decode(frame)
-                if not self._set_up and self._is_setup_complete(message):
-                    self._on_setup_complete(message)
-                    self._set_up = True
-                    self._setup_event.set()
-                self._on_received(message)
-                if not deliver(message):  # closed while waiting for queue space
-                    self._finish(1000, "closed by client", None)
+                try:
+                    if not self._read_loop():
+                        self._finish(1000, "closed by client", None)
+                        return
+                except TransportClosed as closed:
+                    if self._closing:
+                        self._finish(
+                            1000 if closed.code == 1006 else closed.code, closed.reason, None
+                        )
+                        return
+                    if self._recover(closed.code, closed.reason):
+                        continue
+                    self._finish(closed.code, closed.reason, self._fatal)
                     return
-        except TransportClosed as closed:
-            if self._closing and closed.code == 1006:
-                self._finish(1000, "closed by client", None)
-            else:
-                self._finish(closed.code, closed.reason, None)
         except DecodeError as error:
-            transport.close(1007, "invalid frame from server")
-            transport.abort()
+            self._transport.close(1007, "invalid frame from server")
+            self._transport.abort()
             self._finish(1007, error.reason, error)
         except Exception as exc:  # a bug must still end the session cleanly
             logger.exception("genai_live reader failed")
-            transport.abort()
+            self._transport.abort()
             self._finish(1011, "client reader failed", LiveError(f"reader failed: {exc!r}"))
         finally:
             self._release()
             self._setup_event.set()
+
+    def _read_loop(self) -> bool:
+        """Read and deliver until the connection ends (raises) or a close stops delivery (False)."""
+        decode = type(self)._decode
+        deliver = self._deliver
+        while True:
+            message = decode(self._transport.recv())
+            if not self._set_up and self._is_setup_complete(message):
+                self._on_setup_complete(message)
+                self._set_up = True
+                self._setup_event.set()
+            self._on_received(message)
+            if not deliver(message):  # closed while waiting for queue space
+                return False
+            self._after_delivery()
 
     def _release(self) -> None:
         release = getattr(self._transport, "release", None)
@@ -219,6 +235,9 @@ class BaseSession(Generic[M]):
                 return
             self.close_event = event
             self._closing = True
+        self._on_finish()
+        with self._send_lock:
+            self._reconnecting = False
         self._queue.put(_END)
         if error is not None:
             logger.info("genai_live session ended: %s", error)
@@ -227,6 +246,16 @@ class BaseSession(Generic[M]):
         self._done.set()
 
     # hooks for subclasses
+    def _recover(self, code: int, reason: str) -> bool:
+        """The connection ended unexpectedly: True when a new one took over (resumption)."""
+        return False
+
+    def _after_delivery(self) -> None:
+        pass
+
+    def _on_finish(self) -> None:
+        pass
+
     def _is_setup_complete(self, message: M) -> bool:
         return getattr(message, "setup_complete", None) is not None
 
@@ -259,13 +288,22 @@ class BaseSession(Generic[M]):
     def _send_frame(self, frame: bytes) -> None:
         if self._closing:
             raise self._closed_error()
+        resume = self._resume
         with self._send_lock:
+            if self._reconnecting and resume is not None:
+                resume.hold(frame)
+                return
             try:
                 self._transport.send(frame)
             except TransportClosed as closed:
+                if resume is not None and resume.handle and closed.code in RETRYABLE_CLOSES:
+                    resume.hold(frame)  # the reader is about to resume; sent after it
+                    return
                 raise protocol.error_for_close(closed.code, closed.reason) or SessionClosed(
                     "the session is closed", code=closed.code, reason=closed.reason
                 ) from None
+            if resume is not None:
+                resume.record_sent(frame)
 
     def _closed_error(self) -> LiveError:
         event = self.close_event
@@ -323,6 +361,7 @@ class BaseSession(Generic[M]):
         with self._state_lock:
             first = not self._closing
             self._closing = True
+        self._wakeup.set()
         if first:
             self._transport.close(code, reason)
         if threading.current_thread() is self._reader:
@@ -377,6 +416,189 @@ class Session(BaseSession[t.LiveServerMessage]):
         self._backend = backend
         self.setup_complete: t.LiveServerSetupComplete | None = None
         """The ``setupComplete`` message content."""
+        self._setup_message: t.LiveClientSetup | None = None
+        self._reopen: Callable[[], Transport] | None = None
+        self._setup_timeout = 30.0
+        self._go_away_timer: threading.Timer | None = None
+
+    def _enable_resumption(
+        self,
+        policy: ResumptionPolicy,
+        setup: t.LiveClientSetup,
+        reopen: Callable[[], Transport],
+        setup_timeout: float,
+    ) -> None:
+        transparent = bool(setup.session_resumption and setup.session_resumption.transparent)
+        self._resume = ResumptionState(policy=policy, transparent=transparent)
+        self._setup_message = setup
+        self._reopen = reopen
+        self._setup_timeout = setup_timeout
+
+    @property
+    def resumption_handle(self) -> str | None:
+        """The latest resumable handle from the server (with ``resume`` or ``sessionResumption``)."""
+        return None if self._resume is None else self._resume.handle
+
+    # ------------------------------------------------------------------ resumption
+
+    def _on_received(self, message: t.LiveServerMessage) -> None:
+        resume = self._resume
+        if resume is None:
+            return
+        resume.observe(message)
+        if message.go_away is not None and resume.go_away_at is not None:
+            self._arm_go_away_timer(resume.go_away_at - resume.policy.go_away_margin)
+
+    def _arm_go_away_timer(self, at: float) -> None:
+        self._cancel_go_away_timer()
+        transport = self._transport
+
+        def time_is_up() -> None:
+            # Not resumable in time (mid-turn): move anyway, before the server aborts us.
+            if self._transport is transport and not self._closing:
+                transport.abort()
+
+        timer = threading.Timer(max(0.0, at - time.monotonic()), time_is_up)
+        timer.daemon = True
+        timer.name = "genai-live-goaway"
+        self._go_away_timer = timer
+        timer.start()
+
+    def _cancel_go_away_timer(self) -> None:
+        timer, self._go_away_timer = self._go_away_timer, None
+        if timer is not None:
+            timer.cancel()
+            if timer is not threading.current_thread():
+                timer.join()
+
+    def _after_delivery(self) -> None:
+        resume = self._resume
+        if resume is not None and resume.go_away_at is not None and resume.should_move_now():
+            raise TransportClosed(1001, "goAway: moving to a new connection")
+
+    def _on_finish(self) -> None:
+        self._cancel_go_away_timer()
+
+    def _recover(self, code: int, reason: str) -> bool:
+        resume = self._resume
+        if resume is None or self._reopen is None:
+            return False
+        moving = resume.go_away_at is not None
+        if code not in RETRYABLE_CLOSES and not moving:
+            return False
+        if resume.handle is None:
+            self._fatal = ResumptionFailed(
+                "the connection ended before the server sent a resumption handle",
+                code=code,
+                reason=reason,
+                hint="There is nothing to resume from yet; connect again.",
+            )
+            return False
+        return self._reconnect("goAway" if moving else "connection lost", code)
+
+    def _reconnect(self, why: str, code: int) -> bool:
+        resume = self._resume
+        assert resume is not None and self._reopen is not None and resume.handle is not None
+        policy = resume.policy
+        with self._send_lock:
+            self._reconnecting = True
+        self._cancel_go_away_timer()
+        old = self._transport
+        old.close(1000, "resuming")
+        old.abort()
+        self._release()
+        began = time.monotonic()
+        last: LiveError | None = None
+        attempt = 0
+        for attempt in range(1, policy.max_attempts + 1):
+            if self._wakeup.wait(policy.delay(attempt)) or self._closing:
+                return False
+            self._fire("onreconnect", attempt)
+            try:
+                transport = self._reopen()
+            except LiveError as exc:
+                last = exc
+                if exc.retryable:
+                    continue
+                break
+            with self._send_lock:
+                self._transport = transport
+            if self._closing:
+                transport.abort()
+                return False
+            try:
+                first = self._resume_handshake(transport, resume.handle)
+            except TransportClosed as closed:
+                transport.abort()
+                self._release()
+                last = protocol.error_for_close(closed.code, closed.reason) or LiveError(
+                    "closed during resumption", code=closed.code, reason=closed.reason
+                )
+                if closed.code in RETRYABLE_CLOSES:
+                    continue
+                break
+            replayed, flushed = self._flush_after_resume(transport)
+            self.setup_complete = first.setup_complete
+            self._fire(
+                "onresume",
+                ResumeInfo(
+                    reason=why,
+                    code=code,
+                    attempts=attempt,
+                    handle=resume.handle,
+                    downtime=time.monotonic() - began,
+                    replayed=replayed,
+                    flushed=flushed,
+                ),
+            )
+            return True
+        self._fatal = ResumptionFailed(
+            f"could not resume the session after {attempt} attempt(s)",
+            code=None if last is None else last.code,
+            reason="" if last is None else str(last),
+        )
+        return False
+
+    def _resume_handshake(self, transport: Transport, handle: str) -> t.LiveServerMessage:
+        assert self._setup_message is not None
+        previous = self._setup_message.session_resumption or t.SessionResumptionConfig()
+        setup = attrs.evolve(
+            self._setup_message, session_resumption=attrs.evolve(previous, handle=handle)
+        )
+        transport.send(protocol.encode(t.LiveClientMessage(setup=setup)))
+        timer = threading.Timer(self._setup_timeout, transport.abort)
+        timer.daemon = True
+        timer.start()
+        try:
+            while True:
+                message = codec.decode_server_message(transport.recv())
+                if message.setup_complete is not None:
+                    return message
+                self._on_received(message)
+                self._deliver(message)
+        finally:
+            timer.cancel()
+            timer.join()
+
+    def _flush_after_resume(self, transport: Transport) -> tuple[int, int]:
+        resume = self._resume
+        assert resume is not None
+        with self._send_lock:
+            replay = resume.replay_frames()
+            pending = list(resume.buffer)
+            resume.buffer.clear()
+            resume.buffered_bytes = 0
+            for index, frame in enumerate(replay + pending):
+                try:
+                    transport.send(frame)
+                except TransportClosed:
+                    for rest in (replay + pending)[index:]:
+                        resume.hold(rest)  # the reader will notice the drop and resume again
+                    break
+                resume.record_sent(frame)
+            resume.reset_connection()
+            self._reconnecting = False
+        return len(replay), len(pending)
 
     @property
     def session_id(self) -> str | None:
