@@ -32,7 +32,9 @@ from .errors import (
     SessionClosed,
     SetupTimeout,
 )
+from .music import LiveMusic, LiveMusicSession
 from .protocol import CloseEvent
+from .resumption import ResumeInfo, ResumptionPolicy
 from .session import LiveCallbacks, Session
 from .turn import Turn
 
@@ -50,9 +52,13 @@ __all__ = [
     "Live",
     "LiveCallbacks",
     "LiveError",
+    "LiveMusic",
+    "LiveMusicSession",
     "MessageTooLarge",
     "PolicyViolation",
+    "ResumeInfo",
     "ResumptionFailed",
+    "ResumptionPolicy",
     "ServerError",
     "Session",
     "SessionClosed",
