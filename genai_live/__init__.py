@@ -36,6 +36,7 @@ from .music import LiveMusic, LiveMusicSession
 from .protocol import CloseEvent
 from .resumption import ResumeInfo, ResumptionPolicy
 from .session import LiveCallbacks, Session
+from .tools import ToolResult, non_blocking
 from .turn import Turn
 
 logging.getLogger("genai_live").addHandler(logging.NullHandler())
@@ -63,8 +64,10 @@ __all__ = [
     "Session",
     "SessionClosed",
     "SetupTimeout",
+    "ToolResult",
     "Turn",
     "__version__",
     "connect",
+    "non_blocking",
     "types",
 ]

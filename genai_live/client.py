@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Union
 
 from . import protocol, types
@@ -23,6 +23,7 @@ from .endpoints import (
 from .protocol import Backend
 from .resumption import ResumptionPolicy
 from .session import LiveCallbacks, Session
+from .tools import normalize_tools
 from .transport import Connector, Transport, open_websocket
 
 __all__ = ["Client", "Live", "connect"]
@@ -196,7 +197,14 @@ class Live:
         started = time.monotonic()
         client = self._client
         backend = client.backend
-        setup = protocol.build_setup(model, config, backend)
+        registry: dict[str, Callable[..., Any]] = {}
+
+        def tool_normalizer(tools: Sequence[Any]) -> list[types.Tool]:
+            normalized, functions = normalize_tools(tools)
+            registry.update(functions)
+            return normalized
+
+        setup = protocol.build_setup(model, config, backend, tool_normalizer=tool_normalizer)
         policy = ResumptionPolicy.coerce(resume)
         assert setup.setup is not None
         if policy is not None and setup.setup.session_resumption is None:
@@ -209,6 +217,8 @@ class Live:
             return _open(transport, request)
 
         session = Session(reopen(), backend=backend, callbacks=cbs, max_queue=max_queue)
+        if registry and automatic_function_calling:
+            session._enable_tools(registry)
         if policy is not None:
             session._enable_resumption(policy, setup.setup, reopen, timeout)
         session._start(frame, timeout, started)

@@ -17,6 +17,7 @@ from . import types as t
 from .errors import DecodeError, LiveError, ResumptionFailed, SessionClosed, SetupTimeout
 from .protocol import Backend, CloseEvent
 from .resumption import RETRYABLE_CLOSES, ResumeInfo, ResumptionPolicy, ResumptionState
+from .tools import ToolRunner
 from .transport import Transport, TransportClosed
 from .turn import Turn
 
@@ -420,6 +421,7 @@ class Session(BaseSession[t.LiveServerMessage]):
         self._reopen: Callable[[], Transport] | None = None
         self._setup_timeout = 30.0
         self._go_away_timer: threading.Timer | None = None
+        self._tools: ToolRunner | None = None
 
     def _enable_resumption(
         self,
@@ -441,7 +443,19 @@ class Session(BaseSession[t.LiveServerMessage]):
 
     # ------------------------------------------------------------------ resumption
 
+    def _enable_tools(self, registry: Mapping[str, Callable[..., Any]]) -> None:
+        def send(responses: list[t.FunctionResponse]) -> None:
+            self.send_tool_response(function_responses=responses)
+
+        self._tools = ToolRunner(registry, send, logger=logger)
+
     def _on_received(self, message: t.LiveServerMessage) -> None:
+        tools = self._tools
+        if tools is not None:
+            if message.tool_call is not None:
+                tools.handle_call(message.tool_call)
+            if message.tool_call_cancellation is not None:
+                tools.cancel(message.tool_call_cancellation.ids or [])
         resume = self._resume
         if resume is None:
             return
@@ -478,6 +492,8 @@ class Session(BaseSession[t.LiveServerMessage]):
 
     def _on_finish(self) -> None:
         self._cancel_go_away_timer()
+        if self._tools is not None:
+            self._tools.close(wait=True, timeout=self._close_timeout)
 
     def _recover(self, code: int, reason: str) -> bool:
         resume = self._resume
@@ -715,8 +731,15 @@ class Session(BaseSession[t.LiveServerMessage]):
             message = self.receive(remaining)
             if message.setup_complete is not None and message.server_content is None:
                 continue
-            if turn.add(message):
+            if turn.add(message) and not self._answers_automatically(message):
                 return turn
+
+    def _answers_automatically(self, message: t.LiveServerMessage) -> bool:
+        """True for a tool call whose every function runs automatically (the turn goes on)."""
+        call = message.tool_call
+        if call is None or self._tools is None or message.server_content is not None:
+            return False
+        return all(self._tools.handles(c.name) for c in call.function_calls or [])
 
 
 def _unwrap(params: Any, key: str) -> Mapping[str, Any]:

@@ -22,6 +22,7 @@ MODULES = [
     "genai_live.music",
     "genai_live.audio",
     "genai_live.testing",
+    "genai_live.tools",
 ]
 
 
