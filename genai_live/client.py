@@ -185,6 +185,7 @@ class Live:
         max_message_size: int = 16 * 2**20,
         max_queue: int = 1024,
         automatic_function_calling: bool = True,
+        ping_interval: float | None = None,
         transport: TransportArg = None,
     ) -> Session:
         """Open a session: socket, ``setup``, and wait for ``setupComplete``.
@@ -192,7 +193,10 @@ class Live:
         ``config`` is a `types.LiveConnectConfig` or a dict (camelCase or snake_case keys);
         ``callbacks`` a dict or `LiveCallbacks`. ``timeout`` bounds socket open plus setup
         (`SetupTimeout` past it). ``transport`` replaces the network, e.g. with
-        `genai_live.testing.FakeTransport`. A bad config raises before anything is sent.
+        `genai_live.testing.FakeTransport`. ``ping_interval`` (seconds, off by default: the
+        service doesn't need pings) sends WebSocket pings and drops a connection whose pongs stop.
+        ``resume`` (True or a `ResumptionPolicy`) turns on automatic resumption. A bad config
+        raises before anything is sent.
         """
         started = time.monotonic()
         client = self._client
@@ -216,7 +220,13 @@ class Live:
             request = client.connect_request(timeout=timeout, max_message_size=max_message_size)
             return _open(transport, request)
 
-        session = Session(reopen(), backend=backend, callbacks=cbs, max_queue=max_queue)
+        session = Session(
+            reopen(),
+            backend=backend,
+            callbacks=cbs,
+            max_queue=max_queue,
+            ping_interval=ping_interval,
+        )
         if registry and automatic_function_calling:
             session._enable_tools(registry)
         if policy is not None:

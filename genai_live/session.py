@@ -108,8 +108,10 @@ class BaseSession(Generic[M]):
         callbacks: LiveCallbacks,
         max_queue: int = 1024,
         close_timeout: float = 3.0,
+        ping_interval: float | None = None,
     ) -> None:
         self._transport = transport
+        self._ping_interval = ping_interval
         self._callbacks = callbacks
         self._on_message = callbacks.onmessage
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
@@ -144,6 +146,8 @@ class BaseSession(Generic[M]):
             ) from None
         self._reader = threading.Thread(target=self._run, name="genai-live-reader", daemon=True)
         self._reader.start()
+        if self._ping_interval:
+            threading.Thread(target=self._keepalive, name="genai-live-ping", daemon=True).start()
         remaining = max(0.0, timeout - (time.monotonic() - started))
         self._setup_event.wait(remaining)
         if self._set_up:
@@ -192,6 +196,25 @@ class BaseSession(Generic[M]):
         finally:
             self._release()
             self._setup_event.set()
+
+    def _keepalive(self) -> None:
+        """Ping every ``ping_interval`` s; drop the connection when pongs stop (then 1006)."""
+        interval = self._ping_interval or 0.0
+        while not self._done.wait(interval):
+            transport = self._transport
+            ping = getattr(transport, "ping", None)
+            if ping is None or self._reconnecting:
+                continue
+            if (
+                time.monotonic() - getattr(transport, "last_pong", time.monotonic())
+                > 2 * interval + 10
+            ):
+                logger.info(
+                    "genai_live: no pong for %.0f s, dropping the connection", 2 * interval + 10
+                )
+                transport.abort()
+                continue
+            ping()
 
     def _read_loop(self) -> bool:
         """Read and deliver until the connection ends (raises) or a close stops delivery (False)."""

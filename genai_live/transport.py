@@ -6,6 +6,7 @@ import socket
 import ssl
 import struct
 import threading
+import time
 from collections.abc import Callable
 from typing import Protocol, Union
 
@@ -62,6 +63,8 @@ class WebSocketTransport:
         self._close_sent = False
         self._lock = threading.Lock()
         self._closed: TransportClosed | None = None
+        self.last_pong = time.monotonic()
+        """When the peer last answered a ping (monotonic clock)."""
 
     # -- sending
 
@@ -160,6 +163,7 @@ class WebSocketTransport:
                 self._pong(payload)
                 continue
             if opcode == _OP_PONG:
+                self.last_pong = time.monotonic()
                 continue
             if opcode == _OP_CLOSE:
                 self._on_close(payload)
@@ -175,6 +179,13 @@ class WebSocketTransport:
             if fin:
                 data = b"".join(fragments)
                 return data.decode("utf-8") if message_opcode == _OP_TEXT else data
+
+    def ping(self) -> None:
+        """Send a ping frame (liveness check); the reader records the pong."""
+        try:
+            self._ws.ping(b"genai-live")
+        except (OSError, websocket.WebSocketException):
+            self.abort()
 
     def _pong(self, payload: bytes) -> None:
         try:

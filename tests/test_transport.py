@@ -191,3 +191,17 @@ def test_server_pings_are_answered() -> None:
         with client_for(server).live.connect("gemini-x") as session:
             session.receive(timeout=5)
             assert session.receive(timeout=5).server_content is not None
+
+
+def test_client_pings_keep_a_live_connection_and_end_cleanly() -> None:
+    with LoopbackServer(setup_then()) as server:
+        session = client_for(server).live.connect("gemini-x", ping_interval=0.05)
+        session.receive(timeout=5)
+        transport = session._transport
+        first = transport.last_pong  # type: ignore[attr-defined]
+        deadline = time.monotonic() + 5
+        while transport.last_pong == first and time.monotonic() < deadline:  # type: ignore[attr-defined]
+            time.sleep(0.01)
+        assert transport.last_pong > first  # type: ignore[attr-defined]
+        session.close()
+    assert session.close_event is not None and session.close_event.code == 1000
