@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from typing import Any, Union
+from urllib.parse import urlsplit
 
 from . import protocol, types
 from .endpoints import (
@@ -128,11 +129,11 @@ class Client:
         proxy_mode = (
             self.vertexai and self.http_options.base_url and not self.project and not self._api_key
         )
-        url = (
-            base
-            if proxy_mode
-            else base + live_path(vertexai=self.vertexai, api_version=version, method=method)
-        )
+        if proxy_mode:  # the base URL is the whole endpoint, query included
+            query = urlsplit(self._base_url()).query
+            url = base + ("?" + query if query else "")
+        else:
+            url = base + live_path(vertexai=self.vertexai, api_version=version, method=method)
         headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT}
         headers.update(self.http_options.headers or {})
         if not proxy_mode:
@@ -236,8 +237,6 @@ class Live:
 
 
 def _no_proxy(url: str) -> bool:
-    from urllib.parse import urlsplit
-
     host = urlsplit(url).hostname or ""
     if host in ("127.0.0.1", "localhost", "::1"):
         return True

@@ -67,6 +67,15 @@ def weighted_prompts(prompts: Any) -> list[t.WeightedPrompt]:
     return result
 
 
+def _unwrap(value: Any, *keys: str) -> Any:
+    """The JavaScript argument objects wrap the value in one named key: unwrap it."""
+    if isinstance(value, Mapping) and len(value) == 1:
+        for key in keys:
+            if key in value:
+                return value[key]
+    return value
+
+
 class LiveMusicSession(BaseSession[t.LiveMusicServerMessage]):
     """A Live Music session (``client.live.music.connect``): steer with prompts and config,
     control playback, and read `types.LiveMusicServerMessage` audio chunks (PCM16, 48 kHz,
@@ -81,13 +90,22 @@ class LiveMusicSession(BaseSession[t.LiveMusicServerMessage]):
         self._send_frame(protocol.encode(message))
 
     def set_weighted_prompts(self, prompts: Any) -> None:
-        """Set the prompts steering the music, e.g. ``[{"text": "jazz", "weight": 1.0}]``."""
+        """Set the prompts steering the music, e.g. ``[{"text": "jazz", "weight": 1.0}]``.
+
+        The JavaScript form ``{"weightedPrompts": [...]}`` is accepted too.
+        """
+        prompts = _unwrap(prompts, "weightedPrompts", "weighted_prompts")
         content = t.LiveMusicClientContent(weighted_prompts=weighted_prompts(prompts))
         self._send_music(t.LiveMusicClientMessage(client_content=content))
 
     def set_music_generation_config(self, config: Any = None) -> None:
-        """Change bpm, scale, density, brightness, ... (``{}`` resets to the defaults)."""
-        cfg = music_config(config or {})
+        """Change bpm, scale, density, brightness, ... (``{}`` resets to the defaults).
+
+        The JavaScript form ``{"musicGenerationConfig": {...}}`` is accepted too.
+        """
+        cfg = music_config(
+            _unwrap(config, "musicGenerationConfig", "music_generation_config") or {}
+        )
         self._send_music(t.LiveMusicClientMessage(music_generation_config=cfg))
 
     def _playback(self, control: t.LiveMusicPlaybackControl) -> None:

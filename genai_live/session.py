@@ -692,13 +692,11 @@ class Session(BaseSession[t.LiveServerMessage]):
         [...]}})`` or ``send_realtime_input({"audio": {...}})``.
         """
         if params is not None:
-            inner = _unwrap(params, "realtimeInput")
-            message = {
-                "realtimeInput": {
-                    ("mediaChunks" if k == "media" else k): v for k, v in inner.items()
-                }
-            }
-            self.send(message)
+            inner = dict(_unwrap(params, "realtimeInput"))
+            if "media" in inner:  # the JavaScript name; one blob or a list of them
+                media = inner.pop("media")
+                inner["mediaChunks"] = media if isinstance(media, list) else [media]
+            self.send({"realtimeInput": inner})
             return
         frame = protocol.realtime_input(
             media=media,

@@ -29,6 +29,7 @@ class Turn:
     _audio: list[bytes] = attrs.field(factory=list, init=False, repr=False)
     _input: list[str] = attrs.field(factory=list, init=False, repr=False)
     _output: list[str] = attrs.field(factory=list, init=False, repr=False)
+    _awaiting_idle: bool = attrs.field(default=False, init=False, repr=False)
     tool_calls: list[t.FunctionCall] = attrs.field(factory=list)
 
     def add(self, message: t.LiveServerMessage) -> bool:
@@ -53,11 +54,15 @@ class Turn:
             self._output.append(content.output_transcription.text)
         if content.interrupted:
             self.interrupted = True
+        # A turnComplete ends the turn, unless it says the interaction is still in progress:
+        # then the turn ends when the status becomes IDLE.
+        status = content.interaction_status
+        idle = status == t.InteractionStatus.IDLE
+        if (content.turn_complete and (status is None or idle)) or (self._awaiting_idle and idle):
+            self.complete = True
+            return True
         if content.turn_complete:
-            status = content.interaction_status
-            if status is None or status == t.InteractionStatus.IDLE:
-                self.complete = True
-                return True
+            self._awaiting_idle = True
         return False
 
     @property
