@@ -29,7 +29,10 @@ class ResumptionPolicy:
         backoff: first retry delay in seconds; doubles per failed attempt up to ``max_backoff``,
             with ±``jitter`` (a fraction) randomness so that many clients don't retry in step.
         max_buffer_bytes: sends made while reconnecting are kept, in order, up to this many bytes;
-            past it ``send_*`` raises `ResumptionFailed` (nothing is dropped silently).
+            past it ``send_*`` raises `ResumptionFailed` (nothing is dropped silently). The same
+            bound applies to the messages sent since the latest handle, which are replayed on the
+            new connection because the handle does not cover them (older ones past the bound are
+            not replayed, with a warning).
         go_away_margin: on ``goAway``, reconnect at a resumable moment, or at the latest this many
             seconds before ``timeLeft`` runs out.
     """
@@ -89,19 +92,27 @@ class ResumptionState:
     buffer: deque[bytes] = attrs.field(factory=deque)
     buffered_bytes: int = 0
     sent_log: deque[tuple[int, bytes]] = attrs.field(factory=deque)
+    log_bytes: int = 0
     next_index: int = 0
+    unreplayable: int = 0
 
     def observe(self, message: t.LiveServerMessage) -> None:
-        """Track handles, resumability and goAway from a received message."""
+        """Track handles, resumability and goAway from a received message.
+
+        A new handle covers everything the server consumed before it, so the client messages
+        sent until then need no replay. With ``transparent`` resumption (Vertex AI) the server
+        says exactly which message it consumed last.
+        """
         update = message.session_resumption_update
         if update is not None:
             self.resumable = bool(update.resumable)
+            index = update.last_consumed_client_message_index
             if update.resumable and update.new_handle:
                 self.handle = update.new_handle
-            index = update.last_consumed_client_message_index
+                if index is None and not self.transparent:
+                    self._forget(self.next_index - 1)
             if index is not None:
-                while self.sent_log and self.sent_log[0][0] <= index:
-                    self.sent_log.popleft()
+                self._forget(index)
         if message.go_away is not None:
             left = message.go_away.time_left or 0.0
             self.go_away_at = time.monotonic() + left
@@ -114,10 +125,17 @@ class ResumptionState:
         return self.resumable or late
 
     def record_sent(self, frame: bytes) -> None:
-        """Keep client frames for transparent resumption (Vertex AI) until the server consumed them."""
-        if self.transparent:
-            self.sent_log.append((self.next_index, frame))
+        """Keep a sent frame until the server has consumed it (a later handle, or the index)."""
+        self.sent_log.append((self.next_index, frame))
+        self.log_bytes += len(frame)
         self.next_index += 1
+        while self.log_bytes > self.policy.max_buffer_bytes and self.sent_log:
+            self.log_bytes -= len(self.sent_log.popleft()[1])
+            self.unreplayable += 1
+
+    def _forget(self, index: int) -> None:
+        while self.sent_log and self.sent_log[0][0] <= index:
+            self.log_bytes -= len(self.sent_log.popleft()[1])
 
     def hold(self, frame: bytes) -> None:
         """Buffer a send made while reconnecting, or raise when the buffer is full."""
@@ -133,9 +151,10 @@ class ResumptionState:
         self.buffered_bytes += size
 
     def replay_frames(self) -> list[bytes]:
-        """Frames to send first on the new connection (transparent mode), then forget them."""
+        """Frames the server may not have consumed, to send first on the new connection."""
         frames = [frame for _, frame in self.sent_log]
         self.sent_log.clear()
+        self.log_bytes = 0
         self.next_index = 0
         return frames
 

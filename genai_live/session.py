@@ -576,6 +576,12 @@ class Session(BaseSession[t.LiveServerMessage]):
                 if closed.code in RETRYABLE_CLOSES:
                     continue
                 break
+            if resume.unreplayable:
+                logger.warning(
+                    "genai_live: %d sent messages exceeded the replay bound and were not resent",
+                    resume.unreplayable,
+                )
+                resume.unreplayable = 0
             replayed, flushed = self._flush_after_resume(transport)
             self.setup_complete = first.setup_complete
             self._fire(
