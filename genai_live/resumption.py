@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections import deque
 from typing import Any
@@ -80,9 +81,30 @@ class ResumeInfo:
     flushed: int
 
 
+_TURN_END = b'"turnComplete":true}}'
+
+
+@attrs.define(kw_only=True)
+class _Sent:
+    """A sent client frame the server may not have consumed yet."""
+
+    index: int
+    frame: bytes
+    turn: bool  # a clientContent that asks for a reply
+    answered: bool = False
+
+
 @attrs.define(kw_only=True)
 class ResumptionState:
-    """What the session knows about resuming: the latest handle, goAway, and pending sends."""
+    """What the session knows about resuming: the latest handle, goAway, and pending sends.
+
+    Sent frames are kept until a handle is known to cover them. On the Gemini API a new handle
+    covers what the server consumed before issuing it, which is everything up to the oldest
+    turn still waiting for its reply; with ``transparent`` resumption (Vertex AI) the server
+    names the last message it consumed. On a new connection the uncovered frames are sent
+    again, and turns that were already answered are replayed as context only
+    (``turnComplete: false``), so the model does not answer them twice.
+    """
 
     policy: ResumptionPolicy
     transparent: bool = False
@@ -91,28 +113,34 @@ class ResumptionState:
     go_away_at: float | None = None
     buffer: deque[bytes] = attrs.field(factory=deque)
     buffered_bytes: int = 0
-    sent_log: deque[tuple[int, bytes]] = attrs.field(factory=deque)
+    sent_log: deque[_Sent] = attrs.field(factory=deque)
     log_bytes: int = 0
     next_index: int = 0
     unreplayable: int = 0
+    # The reader observes while senders record: the log has its own lock.
+    _log_lock: threading.Lock = attrs.field(factory=threading.Lock, alias="_log_lock")
 
     def observe(self, message: t.LiveServerMessage) -> None:
-        """Track handles, resumability and goAway from a received message.
-
-        A new handle covers everything the server consumed before it, so the client messages
-        sent until then need no replay. With ``transparent`` resumption (Vertex AI) the server
-        says exactly which message it consumed last.
-        """
+        """Track handles, answered turns, resumability and goAway from a received message."""
+        content = message.server_content
+        if content is not None and content.turn_complete:
+            with self._log_lock:
+                for sent in self.sent_log:
+                    if sent.turn and not sent.answered:
+                        sent.answered = True
+                        break
         update = message.session_resumption_update
         if update is not None:
             self.resumable = bool(update.resumable)
             index = update.last_consumed_client_message_index
-            if update.resumable and update.new_handle:
-                self.handle = update.new_handle
-                if index is None and not self.transparent:
-                    self._forget(self.next_index - 1)
-            if index is not None:
-                self._forget(index)
+            with self._log_lock:
+                if update.resumable and update.new_handle:
+                    self.handle = update.new_handle
+                    if index is None and not self.transparent:
+                        waiting = [s.index for s in self.sent_log if s.turn and not s.answered]
+                        self._forget((waiting[0] if waiting else self.next_index) - 1)
+                if index is not None:
+                    self._forget(index)
         if message.go_away is not None:
             left = message.go_away.time_left or 0.0
             self.go_away_at = time.monotonic() + left
@@ -125,17 +153,29 @@ class ResumptionState:
         return self.resumable or late
 
     def record_sent(self, frame: bytes) -> None:
-        """Keep a sent frame until the server has consumed it (a later handle, or the index)."""
-        self.sent_log.append((self.next_index, frame))
-        self.log_bytes += len(frame)
-        self.next_index += 1
-        while self.log_bytes > self.policy.max_buffer_bytes and self.sent_log:
-            self.log_bytes -= len(self.sent_log.popleft()[1])
-            self.unreplayable += 1
+        """Keep a frame about to be sent until a handle covers it.
+
+        Call it *before* sending: the reply may arrive before the send call returns.
+        """
+        turn = frame.startswith(b'{"clientContent"') and frame.endswith(_TURN_END)
+        with self._log_lock:
+            self.sent_log.append(_Sent(index=self.next_index, frame=frame, turn=turn))
+            self.log_bytes += len(frame)
+            self.next_index += 1
+            while self.log_bytes > self.policy.max_buffer_bytes and self.sent_log:
+                self.log_bytes -= len(self.sent_log.popleft().frame)
+                self.unreplayable += 1
+
+    def unrecord_last(self) -> None:
+        """The last recorded frame could not be sent after all (it is held instead)."""
+        with self._log_lock:
+            if self.sent_log:
+                self.log_bytes -= len(self.sent_log.pop().frame)
+                self.next_index -= 1
 
     def _forget(self, index: int) -> None:
-        while self.sent_log and self.sent_log[0][0] <= index:
-            self.log_bytes -= len(self.sent_log.popleft()[1])
+        while self.sent_log and self.sent_log[0].index <= index:
+            self.log_bytes -= len(self.sent_log.popleft().frame)
 
     def hold(self, frame: bytes) -> None:
         """Buffer a send made while reconnecting, or raise when the buffer is full."""
@@ -151,11 +191,15 @@ class ResumptionState:
         self.buffered_bytes += size
 
     def replay_frames(self) -> list[bytes]:
-        """Frames the server may not have consumed, to send first on the new connection."""
-        frames = [frame for _, frame in self.sent_log]
-        self.sent_log.clear()
-        self.log_bytes = 0
-        self.next_index = 0
+        """Frames the handle does not cover, to send first on the new connection."""
+        with self._log_lock:
+            frames = [
+                s.frame[: -len(_TURN_END)] + b'"turnComplete":false}}' if s.answered else s.frame
+                for s in self.sent_log
+            ]
+            self.sent_log.clear()
+            self.log_bytes = 0
+            self.next_index = 0
         return frames
 
     def reset_connection(self) -> None:

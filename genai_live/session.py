@@ -317,17 +317,22 @@ class BaseSession(Generic[M]):
             if self._reconnecting and resume is not None:
                 resume.hold(frame)
                 return
+            if resume is not None:
+                resume.record_sent(frame)  # before sending: the reply can beat send()'s return
             try:
                 self._transport.send(frame)
             except TransportClosed as closed:
-                if resume is not None and resume.handle and closed.code in RETRYABLE_CLOSES:
+                if resume is None:
+                    raise protocol.error_for_close(closed.code, closed.reason) or SessionClosed(
+                        "the session is closed", code=closed.code, reason=closed.reason
+                    ) from None
+                resume.unrecord_last()
+                if resume.handle and closed.code in RETRYABLE_CLOSES:
                     resume.hold(frame)  # the reader is about to resume; sent after it
                     return
                 raise protocol.error_for_close(closed.code, closed.reason) or SessionClosed(
                     "the session is closed", code=closed.code, reason=closed.reason
                 ) from None
-            if resume is not None:
-                resume.record_sent(frame)
 
     def _closed_error(self) -> LiveError:
         event = self.close_event
@@ -634,13 +639,14 @@ class Session(BaseSession[t.LiveServerMessage]):
             resume.buffer.clear()
             resume.buffered_bytes = 0
             for index, frame in enumerate(replay + pending):
+                resume.record_sent(frame)
                 try:
                     transport.send(frame)
                 except TransportClosed:
+                    resume.unrecord_last()
                     for rest in (replay + pending)[index:]:
                         resume.hold(rest)  # the reader will notice the drop and resume again
                     break
-                resume.record_sent(frame)
             resume.reset_connection()
             self._reconnecting = False
         return len(replay), len(pending)

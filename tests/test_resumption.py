@@ -291,3 +291,38 @@ def test_transparent_resumption_replays_unconsumed_messages() -> None:
     assert sent[0]["setup"]["sessionResumption"] == {"handle": "h1", "transparent": True}
     assert [m["realtimeInput"]["text"] for m in sent[1:]] == ["m1", "m2"]
     session.close()
+
+
+def test_a_reply_that_beats_send_returning_still_marks_the_turn_answered() -> None:
+    """The reader may see a turn's reply before send() returns; the turn must count as answered,
+    or resuming would replay it as a new turn and the model would answer it twice."""
+
+    class FastServer(FakeTransport):
+        session: genai_live.Session | None = None
+
+        def send(self, data: bytes) -> None:
+            super().send(data)
+            if b'"clientContent"' in data:
+                self.push(text("answer", done=True))
+                assert self.session is not None
+                while self.session._queue.qsize() < 1:  # the reader handled the reply meanwhile
+                    threading.Event().wait(0.001)
+
+    first, second = FastServer(), FakeTransport()
+    connections = Connections(first, second)
+    session = open_session(connections)
+    first.session = session
+    first.push(update("h1"))
+    session.receive(timeout=2)
+    session.receive(timeout=2)
+    session.send_client_content(turns="question")
+    assert session.receive_turn(timeout=2).text == "answer"
+    first.drop()
+    sent = second.wait_sent(2)
+    assert sent[1] == {
+        "clientContent": {
+            "turns": [{"role": "user", "parts": [{"text": "question"}]}],
+            "turnComplete": False,
+        }
+    }  # replayed as context only: the handle h1 predates it, and it was already answered
+    session.close()
