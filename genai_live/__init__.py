@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 
-from . import types
+from . import audio, types
 from ._version import __version__
 from .client import Client, Live, connect
 from .endpoints import ConnectRequest, HttpOptions
@@ -67,6 +67,7 @@ __all__ = [
     "ToolResult",
     "Turn",
     "__version__",
+    "audio",
     "connect",
     "non_blocking",
     "types",

@@ -100,6 +100,12 @@ class Client:
             return env("GOOGLE_VERTEX_BASE_URL") or vertex_base_url(self.location or "global")
         return env("GOOGLE_GEMINI_BASE_URL") or GEMINI_BASE_URL
 
+    def default_timeout(self, timeout: float | None) -> float:
+        """``timeout`` if given, else ``http_options.timeout``, else 30 seconds."""
+        if timeout is not None:
+            return timeout
+        return self.http_options.timeout if self.http_options.timeout is not None else 30.0
+
     def _api_version(self) -> str:
         return self.http_options.api_version or default_api_version(self.vertexai)
 
@@ -182,7 +188,7 @@ class Live:
         config: Any = None,
         callbacks: Any = None,
         resume: Any = None,
-        timeout: float = 30.0,
+        timeout: float | None = None,
         max_message_size: int = 16 * 2**20,
         max_queue: int = 1024,
         automatic_function_calling: bool = True,
@@ -194,13 +200,15 @@ class Live:
         ``config`` is a `types.LiveConnectConfig` or a dict (camelCase or snake_case keys);
         ``callbacks`` a dict or `LiveCallbacks`. ``timeout`` bounds socket open plus setup
         (`SetupTimeout` past it). ``transport`` replaces the network, e.g. with
-        `genai_live.testing.FakeTransport`. ``ping_interval`` (seconds, off by default: the
+        `genai_live.testing.FakeTransport` (default timeout: ``http_options.timeout``, else 30 s).
+        ``ping_interval`` (seconds, off by default: the
         service doesn't need pings) sends WebSocket pings and drops a connection whose pongs stop.
         ``resume`` (True or a `ResumptionPolicy`) turns on automatic resumption. A bad config
         raises before anything is sent.
         """
         started = time.monotonic()
         client = self._client
+        timeout = client.default_timeout(timeout)
         backend = client.backend
         registry: dict[str, Callable[..., Any]] = {}
 

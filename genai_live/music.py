@@ -170,7 +170,7 @@ class LiveMusic:
         *,
         config: Any = None,
         callbacks: Any = None,
-        timeout: float = 30.0,
+        timeout: float | None = None,
         max_message_size: int = 16 * 2**20,
         max_queue: int = 1024,
         transport: Any = None,
@@ -189,6 +189,7 @@ class LiveMusic:
                 "for the Gemini API."
             )
         started = time.monotonic()
+        timeout = client.default_timeout(timeout)
         setup = t.LiveMusicClientMessage(
             setup=t.LiveMusicClientSetup(
                 model=protocol.normalize_model(model, client.backend, music=True)

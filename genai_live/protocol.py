@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import typing
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Union
+from typing import Any, TypeVar, Union
 
 import attrs
 
@@ -39,6 +40,7 @@ FUNCTION_RESPONSE_REQUIRES_ID = (
     "ToolCall.FunctionalCalls in Google AI."
 )
 
+T = TypeVar("T")
 ContentLike = Union[str, t.Part, t.Content, Mapping[str, Any], Sequence[Any]]
 
 
@@ -129,6 +131,28 @@ def normalize_model(model: str, backend: Backend, *, music: bool = False) -> str
 # --------------------------------------------------------------------------- content
 
 
+def _validated(value: Any, cls: type[T]) -> T:
+    """Like `codec.from_user`, but an attrs instance is checked through and through too
+    (``LiveConnectConfig(speech_config={"voice_config": ...})`` holds dicts in typed fields)."""
+    if isinstance(value, cls):
+        value = codec.to_wire(value) | _untyped_fields(value)
+    return codec.from_user(value, cls)
+
+
+def _untyped_fields(value: Any) -> dict[str, Any]:
+    # Fields typed Any keep their objects (callables in tools, Parts in system_instruction).
+    cls = attrs.resolve_types(type(value))
+    return {
+        codec.to_camel(f.name): getattr(value, f.name)
+        for f in attrs.fields(cls)
+        if _mentions_any(f.type) and getattr(value, f.name) is not None
+    }
+
+
+def _mentions_any(tp: Any) -> bool:
+    return tp is Any or any(_mentions_any(arg) for arg in typing.get_args(tp))
+
+
 def _part(value: Any) -> t.Part:
     if isinstance(value, str):
         return t.Part(text=value)
@@ -201,7 +225,7 @@ def build_setup(
 
     ``config`` is a `types.LiveConnectConfig` or a dict with camelCase or snake_case keys.
     """
-    cfg = codec.from_user(config or {}, t.LiveConnectConfig)
+    cfg = _validated(config or {}, t.LiveConnectConfig)
     if cfg.http_options is not None:
         raise ValueError(
             "http_options are not supported in the connect config: pass them to "
@@ -284,7 +308,7 @@ def _check_backend_fields(setup: t.LiveClientSetup, backend: Backend) -> None:
 
 def coerce_client_message(message: Any) -> t.LiveClientMessage:
     """Any client message given as a dict (either key style) or attrs object, validated."""
-    msg = codec.from_user(message, t.LiveClientMessage)
+    msg = _validated(message, t.LiveClientMessage)
     kinds = [f.name for f in attrs.fields(t.LiveClientMessage) if getattr(msg, f.name) is not None]
     if len(kinds) != 1:
         raise ValueError(

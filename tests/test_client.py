@@ -209,3 +209,15 @@ def test_vertex_session_against_the_emulator_with_fake_credentials() -> None:
         assert emu.received[0]["setup"]["model"].startswith(
             "projects/p/locations/us-central1/publishers/google/models/"
         )
+
+
+def test_http_options_timeout_is_the_default_connect_timeout() -> None:
+    from genai_live.testing import FakeTransport
+
+    fake = FakeTransport()
+    client = genai_live.Client(api_key="k", http_options={"timeout": 7.5})
+    with client.live.connect("gemini-x", transport=fake):
+        pass
+    assert fake.request is not None and fake.request.timeout == 7.5
+    assert client.default_timeout(2.0) == 2.0
+    assert genai_live.Client(api_key="k").default_timeout(None) == 30.0

@@ -284,3 +284,25 @@ def test_normal_closes_are_not_errors() -> None:
     assert protocol.error_for_close(1001) is None
     error = protocol.error_for_close(4321, "custom")
     assert error is not None and error.code == 4321
+
+
+def test_typed_config_may_hold_dicts_and_callables() -> None:
+    def lookup(city: str) -> str:
+        """Look a city up."""
+        return city
+
+    config = t.LiveConnectConfig(
+        speech_config={"voice_config": {"prebuilt_voice_config": {"voice_name": "Kore"}}},  # type: ignore[arg-type]
+        system_instruction=t.Part(text="Be kind"),
+        tools=[lookup],
+    )
+    from genai_live.tools import normalize_tools
+
+    setup = frame(
+        protocol.build_setup("gemini-x", config, GEMINI, tool_normalizer=lambda ts: normalize_tools(ts)[0])
+    )["setup"]
+    assert setup["generationConfig"] == {
+        "speechConfig": {"voiceConfig": {"prebuiltVoiceConfig": {"voiceName": "Kore"}}}
+    }
+    assert setup["systemInstruction"] == {"role": "user", "parts": [{"text": "Be kind"}]}
+    assert setup["tools"][0]["functionDeclarations"][0]["name"] == "lookup"
