@@ -28,11 +28,14 @@ __all__ = [
     "PlaybackBuffer",
     "RealtimeInputSender",
     "ServerMessageLike",
+    "Speaker",
     "chunks",
     "from_numpy",
+    "microphone",
     "play",
     "read_wav",
     "resample",
+    "speaker",
     "stream_file",
     "to_numpy",
     "wav_bytes",
@@ -658,3 +661,71 @@ def _require_numpy(caller: str) -> None:
         import numpy  # noqa: F401
     except ImportError as error:
         raise ImportError(f"{caller}() needs numpy: pip install numpy") from error
+
+
+def _sounddevice(caller: str) -> Any:
+    try:
+        import sounddevice
+    except (ImportError, OSError) as error:  # OSError: the PortAudio library is missing
+        raise ImportError(
+            f"{caller}() needs the sounddevice package and PortAudio: pip install sounddevice"
+        ) from error
+    return sounddevice
+
+
+def microphone(rate: int = INPUT_RATE, ms: int = 100, channels: int = 1) -> Iterator[bytes]:
+    """Yield PCM16 chunks of ``ms`` milliseconds from the default input device, forever.
+
+    Needs the optional ``sounddevice`` package. Stream it to a session::
+
+        for chunk in microphone():
+            session.send_realtime_input(audio=chunk)
+    """
+    _check_rate(rate)
+    device = _sounddevice("microphone")
+    frames = rate * ms // 1000
+    with device.RawInputStream(
+        samplerate=rate, channels=channels, dtype="int16", blocksize=frames
+    ) as stream:
+        while True:
+            data, _overflowed = stream.read(frames)
+            yield bytes(data)
+
+
+class Speaker:
+    """Plays PCM16 on the default output device as it arrives (``with speaker() as out:``).
+
+    Needs the optional ``sounddevice`` package. ``write(pcm)`` blocks while the device's buffer
+    is full, so it paces a stream of model audio; ``stop()`` discards what is queued (call it on
+    ``interrupted``).
+    """
+
+    def __init__(self, rate: int = OUTPUT_RATE, channels: int = 1) -> None:
+        _check_rate(rate)
+        device = _sounddevice("speaker")
+        self._stream = device.RawOutputStream(samplerate=rate, channels=channels, dtype="int16")
+        self._stream.start()
+
+    def write(self, pcm: bytes) -> None:
+        """Queue audio for playback."""
+        self._stream.write(pcm)
+
+    def stop(self) -> None:
+        """Drop queued audio (after ``interrupted``) and keep the device open."""
+        self._stream.abort()
+        self._stream.start()
+
+    def close(self) -> None:
+        """Release the output device."""
+        self._stream.close()
+
+    def __enter__(self) -> Speaker:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def speaker(rate: int = OUTPUT_RATE, channels: int = 1) -> Speaker:
+    """An open `Speaker` on the default output device (needs ``sounddevice``)."""
+    return Speaker(rate, channels)

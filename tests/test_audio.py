@@ -654,3 +654,69 @@ def test_numpy_conversions_without_numpy_say_how_to_install_it(
         to_numpy(b"")
     with pytest.raises(ImportError, match="pip install numpy"):
         from_numpy(array.array("h"))
+
+
+class _FakeStream:
+    """Stands in for sounddevice's raw streams (no audio hardware here)."""
+
+    def __init__(self, **options: object) -> None:
+        self.options = options
+        self.calls: list[str] = []
+        self.written: list[bytes] = []
+
+    def __enter__(self) -> _FakeStream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.calls.append("exit")
+
+    def read(self, frames: int) -> tuple[bytes, bool]:
+        return bytes(2 * frames), False
+
+    def write(self, data: bytes) -> None:
+        self.written.append(data)
+
+    def start(self) -> None:
+        self.calls.append("start")
+
+    def abort(self) -> None:
+        self.calls.append("abort")
+
+    def close(self) -> None:
+        self.calls.append("close")
+
+
+def test_microphone_and_speaker_use_sounddevice(monkeypatch: pytest.MonkeyPatch) -> None:
+    import types as pytypes
+
+    streams: list[_FakeStream] = []
+
+    def make(**options: object) -> _FakeStream:
+        streams.append(_FakeStream(**options))
+        return streams[-1]
+
+    fake = pytypes.SimpleNamespace(RawInputStream=make, RawOutputStream=make)
+    monkeypatch.setitem(sys.modules, "sounddevice", fake)
+    mic = audio.microphone(rate=16000, ms=20)
+    assert next(mic) == bytes(640) and next(mic) == bytes(640)
+    assert streams[0].options == {
+        "samplerate": 16000,
+        "channels": 1,
+        "dtype": "int16",
+        "blocksize": 320,
+    }
+    with audio.speaker(rate=24000) as out:
+        out.write(b"\x01\x00")
+        out.stop()
+    assert streams[1].written == [b"\x01\x00"]
+    assert streams[1].calls == ["start", "abort", "start", "close"]
+
+
+def test_microphone_without_sounddevice_says_how_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "sounddevice", None)
+    with pytest.raises(ImportError, match="pip install sounddevice"):
+        next(audio.microphone())
+    with pytest.raises(ImportError, match="pip install sounddevice"):
+        audio.speaker()
