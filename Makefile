@@ -29,7 +29,7 @@ docs: $(STAMP)
 check: lint typecheck test docs
 
 demo: $(STAMP)
-	$(PY) -m genai_live demo
+	$(PY) -m genai_live demo $(ARGS)
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py

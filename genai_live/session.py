@@ -141,9 +141,11 @@ class BaseSession(Generic[M]):
         except TransportClosed as closed:
             self._transport.abort()
             self._release()
-            raise protocol.error_for_close(closed.code, closed.reason) or LiveError(
+            error = protocol.error_for_close(closed.code, closed.reason) or LiveError(
                 "connection closed before the setup was sent", code=closed.code
-            ) from None
+            )
+            self._finish(closed.code, closed.reason, error)  # onclose fires here too
+            raise error from None
         self._reader = threading.Thread(target=self._run, name="genai-live-reader", daemon=True)
         self._reader.start()
         if self._ping_interval:

@@ -430,3 +430,12 @@ def test_context_update(client: genai_live.Client) -> None:
             "tools": {"tools": []},
         }
     }
+
+
+def test_connection_gone_before_the_setup_is_sent(client: genai_live.Client) -> None:
+    fake = FakeTransport()
+    fake.client_close = (1000, "")  # the socket is already closed: send() fails
+    closes: list[int] = []
+    with pytest.raises(genai_live.ConnectionLost):
+        connect(client, fake, callbacks={"onclose": lambda e: closes.append(e.code)})
+    assert closes == [1006]
