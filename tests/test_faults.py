@@ -7,6 +7,7 @@ once, and — through the fixtures — no thread and no file descriptor left beh
 from __future__ import annotations
 
 import gc
+import logging
 import os
 import socket
 import struct
@@ -24,6 +25,7 @@ from genai_live.testing import LiveEmulator
 from .loopback import LoopbackServer
 
 MODEL = "gemini-live-2.5-flash-preview"
+KEY = "emulator-key"  # what emulator.client() authenticates with
 TEXT = {"responseModalities": ["TEXT"]}
 
 
@@ -33,13 +35,17 @@ def fd_count() -> int:
 
 
 @pytest.fixture(autouse=True)
-def no_leaks(no_thread_leak: None) -> Iterator[None]:
+def no_leaks(no_thread_leak: None, caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    caplog.set_level(logging.DEBUG)  # everything logged during the fault is searched for the key
     before = fd_count()
     yield
     deadline = time.monotonic() + 3
     while fd_count() > before and time.monotonic() < deadline:
         time.sleep(0.02)
     assert fd_count() <= before, "file descriptors left open"
+    records = caplog.get_records("setup") + caplog.get_records("call")
+    assert records, "nothing was logged: the check below would prove nothing"
+    assert not [r for r in records if KEY in r.getMessage()], "the API key was logged"
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http
+import re
 import logging
 import shutil
 import tempfile
@@ -26,6 +27,27 @@ from .tls import client_context, server_context, write_self_signed
 __all__ = ["LiveEmulator"]
 
 logger = logging.getLogger("genai_live.emulator")
+
+_SECRET_HEADERS = {"x-goog-api-key", "authorization", "proxy-authorization"}
+_SECRET_QUERY = re.compile(r"((?:key|access_token)=)[^&\s]+")
+
+
+class _RedactSecrets(logging.Filter):
+    """websockets logs handshake headers and paths at DEBUG: mask credentials in them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and args:
+            if len(args) == 2 and str(args[0]).lower() in _SECRET_HEADERS:
+                record.args = (args[0], "***")
+            else:
+                record.args = tuple(
+                    _SECRET_QUERY.sub(r"\1***", a) if isinstance(a, str) else a for a in args
+                )
+        return True
+
+
+logger.addFilter(_RedactSecrets())
 
 DEFAULT_API_KEY = "emulator-key"
 MAX_CLIENT_MESSAGE_BYTES = 16 * 2**20
