@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import http
-import re
 import logging
+import re
 import shutil
 import tempfile
 import threading
