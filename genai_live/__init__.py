@@ -14,8 +14,9 @@ Example::
 from __future__ import annotations
 
 import logging
+from typing import Any
 
-from . import audio, types
+from . import types
 from ._version import __version__
 from .client import Client, Live, connect
 from .endpoints import ConnectRequest, HttpOptions
@@ -40,6 +41,16 @@ from .tools import ToolResult, non_blocking
 from .turn import Turn
 
 logging.getLogger("genai_live").addHandler(logging.NullHandler())
+
+
+def __getattr__(name: str) -> Any:
+    # genai_live.audio is imported on first use: most programs never need it.
+    if name == "audio":
+        import importlib
+
+        return importlib.import_module(".audio", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "Client",

@@ -53,7 +53,10 @@ try:  # orjson is an optional speed-up (the ``fast`` extra); the stdlib is the f
 
     def dumps(obj: Any) -> bytes:
         """Serialise to compact JSON bytes."""
-        return orjson.dumps(obj)
+        try:
+            return orjson.dumps(obj)
+        except orjson.JSONEncodeError:  # e.g. an integer beyond 64 bits in a user map
+            return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
 
 except ImportError:  # pragma: no cover - exercised when the extra is not installed
     loads = json.loads

@@ -115,7 +115,9 @@ class BaseSession(Generic[M]):
         self._callbacks = callbacks
         self._on_message = callbacks.onmessage
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        self._slots = threading.BoundedSemaphore(max(1, max_queue))
+        self._max_queue = max(1, max_queue)
+        self._space = threading.Event()  # set by a reader of the queue when the reader waits
+        self._reader_waits = False
         self._send_lock = threading.Lock()
         self._state_lock = threading.Lock()
         self._setup_event = threading.Event()
@@ -243,10 +245,17 @@ class BaseSession(Generic[M]):
         if on_message is not None:
             self._call(on_message, "onmessage", message)
             return True
-        while not self._slots.acquire(timeout=0.1):
-            if self._closing:
-                return False
-        self._queue.put(message)
+        queued = self._queue
+        if queued.qsize() >= self._max_queue:
+            # Backpressure: stop reading the socket until the consumer catches up.
+            self._reader_waits = True
+            while queued.qsize() >= self._max_queue:
+                if self._closing:
+                    return False
+                self._space.wait(0.1)
+                self._space.clear()
+            self._reader_waits = False
+        queued.put(message)
         return True
 
     def _finish(self, code: int, reason: str, error: LiveError | None) -> None:
@@ -365,7 +374,8 @@ class BaseSession(Generic[M]):
         if item is _END:
             self._queue.put(_END)
             raise self._closed_error()
-        self._slots.release()
+        if self._reader_waits:
+            self._space.set()
         return item  # type: ignore[no-any-return]
 
     def __iter__(self) -> Iterator[M]:

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import os
 import socket
-import ssl
 import struct
 import threading
 import time
 from collections.abc import Callable
-from typing import Protocol, Union
-
-import websocket
+from typing import TYPE_CHECKING, Any, Protocol, Union
 
 from .endpoints import ConnectRequest
 from .errors import ConnectionLost, HandshakeError, LiveError, SetupTimeout
+
+if TYPE_CHECKING:
+    import ssl
+
+    import websocket
 
 __all__ = ["Connector", "Transport", "TransportClosed", "WebSocketTransport", "open_websocket"]
 
@@ -56,6 +59,10 @@ class WebSocketTransport:
     from the frame header, before the payload is buffered."""
 
     def __init__(self, ws: websocket.WebSocket, max_message_size: int) -> None:
+        import websocket as websocket_client
+
+        self._errors = (OSError, websocket_client.WebSocketException)
+        self._text = websocket_client.ABNF.OPCODE_TEXT
         self._ws = ws
         self._sock: socket.socket = ws.sock  # type: ignore[assignment]
         self._max = max_message_size
@@ -70,8 +77,8 @@ class WebSocketTransport:
 
     def send(self, data: bytes) -> None:
         try:
-            self._ws.send(data, websocket.ABNF.OPCODE_TEXT)
-        except (OSError, websocket.WebSocketException) as exc:
+            self._ws.send(data, self._text)
+        except self._errors as exc:
             raise TransportClosed(1006, f"send failed: {exc}") from None
 
     def close(self, code: int = 1000, reason: str = "") -> None:
@@ -81,7 +88,7 @@ class WebSocketTransport:
             self._close_sent = True
         try:
             self._ws.send_close(code, reason.encode()[:123])
-        except (OSError, websocket.WebSocketException):
+        except self._errors:
             self.abort()
 
     def abort(self) -> None:
@@ -184,13 +191,13 @@ class WebSocketTransport:
         """Send a ping frame (liveness check); the reader records the pong."""
         try:
             self._ws.ping(b"genai-live")
-        except (OSError, websocket.WebSocketException):
+        except self._errors:
             self.abort()
 
     def _pong(self, payload: bytes) -> None:
         try:
             self._ws.pong(payload)
-        except (OSError, websocket.WebSocketException):
+        except self._errors:
             pass
 
     def _on_close(self, payload: bytes) -> None:
@@ -202,15 +209,40 @@ class WebSocketTransport:
         raise TransportClosed(code, reason)
 
 
+_contexts: dict[tuple[str | None, str | None], Any] = {}
+_contexts_lock = threading.Lock()
+
+
+def default_ssl_context() -> ssl.SSLContext:
+    """The verifying TLS context, built once per ``SSL_CERT_FILE``/``SSL_CERT_DIR`` setting.
+
+    Loading the trust store takes about 20 ms; websocket-client would do it for every connection.
+    """
+    import ssl
+
+    key = (os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
+    with _contexts_lock:
+        context = _contexts.get(key)
+        if context is None:
+            context = _contexts[key] = ssl.create_default_context(cafile=key[0], capath=key[1])
+        return context
+
+
 def open_websocket(request: ConnectRequest) -> WebSocketTransport:
     """Open a WebSocket for ``request`` (handshake bounded by ``request.timeout``).
 
     Failures become typed errors: `HandshakeError` (HTTP status), `SetupTimeout`,
     `ConnectionLost` (refused, reset, TLS failure).
     """
+    import ssl
+
+    import websocket  # imported on first connect: it is most of the package's import time
+
     sslopt: dict[str, object] = {}
     if request.ssl_context is not None:
         sslopt["context"] = request.ssl_context
+    elif request.url.startswith("wss:"):
+        sslopt["context"] = default_ssl_context()
     proxy: dict[str, object] = {}
     if request.proxy:
         from urllib.parse import urlsplit
