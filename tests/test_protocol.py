@@ -299,7 +299,9 @@ def test_typed_config_may_hold_dicts_and_callables() -> None:
     from genai_live.tools import normalize_tools
 
     setup = frame(
-        protocol.build_setup("gemini-x", config, GEMINI, tool_normalizer=lambda ts: normalize_tools(ts)[0])
+        protocol.build_setup(
+            "gemini-x", config, GEMINI, tool_normalizer=lambda ts: normalize_tools(ts)[0]
+        )
     )["setup"]
     assert setup["generationConfig"] == {
         "speechConfig": {"voiceConfig": {"prebuiltVoiceConfig": {"voiceName": "Kore"}}}
