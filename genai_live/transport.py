@@ -55,18 +55,16 @@ Connector = Callable[[ConnectRequest], Transport]
 
 
 class WebSocketTransport:
-    """A websocket-client connection with a lean frame reader that enforces ``max_message_size``
-    from the frame header, before the payload is buffered."""
+    """A WebSocket opened by websocket-client (handshake, TLS, proxies), with lean framing on
+    top: frames are read here, enforcing ``max_message_size`` from the frame header before the
+    payload is buffered, and written here as one masked frame per ``sendall``."""
 
     def __init__(self, ws: websocket.WebSocket, max_message_size: int) -> None:
-        import websocket as websocket_client
-
-        self._errors = (OSError, websocket_client.WebSocketException)
-        self._text = websocket_client.ABNF.OPCODE_TEXT
-        self._ws = ws
+        self._ws = ws  # kept for its socket's lifetime
         self._sock: socket.socket = ws.sock  # type: ignore[assignment]
         self._max = max_message_size
         self._buffer = bytearray()
+        self._send_lock = threading.Lock()
         self._close_sent = False
         self._lock = threading.Lock()
         self._closed: TransportClosed | None = None
@@ -76,9 +74,14 @@ class WebSocketTransport:
     # -- sending
 
     def send(self, data: bytes) -> None:
+        self._send_frame(_OP_TEXT, data)
+
+    def _send_frame(self, opcode: int, payload: bytes) -> None:
+        frame = client_frame(opcode, payload)
         try:
-            self._ws.send(data, self._text)
-        except self._errors as exc:
+            with self._send_lock:  # one whole frame at a time: sendall may write in pieces
+                self._sock.sendall(frame)
+        except (OSError, ValueError) as exc:
             raise TransportClosed(1006, f"send failed: {exc}") from None
 
     def close(self, code: int = 1000, reason: str = "") -> None:
@@ -87,8 +90,8 @@ class WebSocketTransport:
                 return
             self._close_sent = True
         try:
-            self._ws.send_close(code, reason.encode()[:123])
-        except self._errors:
+            self._send_frame(_OP_CLOSE, struct.pack("!H", code) + reason.encode()[:123])
+        except TransportClosed:
             self.abort()
 
     def abort(self) -> None:
@@ -161,9 +164,8 @@ class WebSocketTransport:
                 )
             self._fill(header + length)
             payload = bytes(self._buffer[header : header + length])
-            if masked:
-                mask = self._buffer[header - 4 : header]
-                payload = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+            if masked:  # servers never mask, but the RFC allows reading it
+                payload = mask_payload(bytes(self._buffer[header - 4 : header]), payload)
             del self._buffer[: header + length]
             fin = b0 & 0x80
             if opcode == _OP_PING:
@@ -190,14 +192,14 @@ class WebSocketTransport:
     def ping(self) -> None:
         """Send a ping frame (liveness check); the reader records the pong."""
         try:
-            self._ws.ping(b"genai-live")
-        except self._errors:
+            self._send_frame(_OP_PING, b"genai-live")
+        except TransportClosed:
             self.abort()
 
     def _pong(self, payload: bytes) -> None:
         try:
-            self._ws.pong(payload)
-        except self._errors:
+            self._send_frame(_OP_PONG, payload[:125])
+        except TransportClosed:
             pass
 
     def _on_close(self, payload: bytes) -> None:
@@ -207,6 +209,44 @@ class WebSocketTransport:
             reason = payload[2:].decode("utf-8", "replace")
         self.close(code if code not in (1005, 1006, 1015) else 1000, "")
         raise TransportClosed(code, reason)
+
+
+_HEAD_SHORT = struct.Struct("!BB")
+_HEAD_16 = struct.Struct("!BBH")
+_HEAD_64 = struct.Struct("!BBQ")
+
+
+def _mask_stdlib(key: bytes, data: bytes) -> bytes:
+    # XOR with the repeated key as one big integer: C speed without an extension module.
+    size = len(data)
+    repeated = (key * (size // 4 + 1))[:size]
+    masked = int.from_bytes(data, "little") ^ int.from_bytes(repeated, "little")
+    return masked.to_bytes(size, "little")
+
+
+mask_payload: Callable[[bytes, bytes], bytes]
+"""XOR ``data`` with the 4-byte ``key`` (RFC 6455 §5.3); wsaccel's C loop when installed."""
+try:  # the ``fast`` extra
+    from wsaccel.xormask import XorMaskerSimple
+
+    def mask_payload(key: bytes, data: bytes) -> bytes:
+        return XorMaskerSimple(key).process(data)  # type: ignore[no-any-return]
+
+except ImportError:  # pragma: no cover - exercised when the extra is not installed
+    mask_payload = _mask_stdlib
+
+
+def client_frame(opcode: int, payload: bytes) -> bytes:
+    """One final frame as a client sends it: masked with a fresh random key."""
+    size = len(payload)
+    if size < 126:
+        head = _HEAD_SHORT.pack(0x80 | opcode, 0x80 | size)
+    elif size < 1 << 16:
+        head = _HEAD_16.pack(0x80 | opcode, 0x80 | 126, size)
+    else:
+        head = _HEAD_64.pack(0x80 | opcode, 0x80 | 127, size)
+    key = os.urandom(4)
+    return head + key + mask_payload(key, payload)
 
 
 _contexts: dict[tuple[str | None, str | None], Any] = {}

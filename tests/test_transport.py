@@ -205,3 +205,19 @@ def test_client_pings_keep_a_live_connection_and_end_cleanly() -> None:
         assert transport.last_pong > first  # type: ignore[attr-defined]
         session.close()
     assert session.close_event is not None and session.close_event.code == 1000
+
+
+@pytest.mark.parametrize("size", [0, 125, 126, 65535, 65536, 200_000])
+def test_client_frames_are_masked_and_decode_back(size: int) -> None:
+    from genai_live.transport import _mask_stdlib, client_frame, mask_payload
+
+    payload = bytes(range(256)) * (size // 256) + bytes(size % 256)
+    frame = client_frame(0x1, payload)
+    assert frame[0] == 0x81 and frame[1] & 0x80  # final text frame, masked
+    length = frame[1] & 0x7F
+    offset = 2 if length < 126 else 4 if length == 126 else 10
+    key = frame[offset : offset + 4]
+    body = frame[offset + 4 :]
+    assert len(body) == size
+    assert _mask_stdlib(key, body) == payload  # XOR twice gives the payload back
+    assert mask_payload(key, body) == payload
