@@ -311,6 +311,10 @@ class Bench:
         ]
         with bench_server("scale") as banner:
             report = run_driver(driver, [*args, "--url", banner["url"]], 120 + sessions * 0.2)
+        if "connecting took over" in str(report.get("error", "")):
+            # Too slow even to open N sessions: that step failed, the client is not broken.
+            self.log(f"  scale {label} N={sessions}: FAILED (could not open every session in time)")
+            return {"ok": False, "sessions": sessions, "reason": "connect timeout"}
         if report.get("skipped") or report.get("error"):
             self.record(label, "scale", report)
             return None
