@@ -24,9 +24,17 @@ TURN = re.compile(r"\bt(\d+)\b")
 
 
 def run_soak(
-    sessions: int = 100, turns: int = 5, chaos_every: float = 0.4, seed: int = 1
+    sessions: int = 100,
+    turns: int = 5,
+    chaos_every: float = 0.4,
+    seed: int = 1,
+    max_faults: int | None = None,
 ) -> dict[str, Any]:
-    """Run the soak and return its counts (losses and duplicates must be 0)."""
+    """Run the soak and return its counts (losses and duplicates must be 0).
+
+    Every ``chaos_every`` seconds all connections drop or get a goAway, up to ``max_faults``
+    times (None: until the sessions are done).
+    """
     rng = random.Random(seed)
     threads_before = set(threading.enumerate())
     counts = {
@@ -49,6 +57,8 @@ def run_soak(
 
         def chaos() -> None:
             while not done.wait(chaos_every):
+                if max_faults is not None and counts["faults"] >= max_faults:
+                    continue
                 fault = rng.choice(["drop", "goaway"])
                 emulator.inject(fault, **({"time_left": 1.0} if fault == "goaway" else {}))
                 with lock:

@@ -19,6 +19,7 @@ import difflib
 import enum
 import json
 import re
+import threading
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -220,6 +221,10 @@ class _Rules:
         self.strict = strict
         self.structure_fns: dict[type, Hook] = {}
         self.unstructure_fns: dict[type, Hook] = {}
+        # Hooks are built on first use, possibly by several reader threads at once; building
+        # one class builds its field classes (recursively), so the lock is re-entrant.
+        self._building = threading.RLock()
+        self._pending: dict[tuple[str, type], Hook] = {}
 
     # ---- structure
 
@@ -302,8 +307,16 @@ class _Rules:
         fn = self.structure_fns.get(cls)
         if fn is not None:
             return fn
-        # Placeholder first, so that recursive types (Schema.items) find something to call.
-        self.structure_fns[cls] = lambda value: self.structure_fns[cls](value)
+        with self._building:
+            return self._build_structure(cls)
+
+    def _build_structure(self, cls: type) -> Hook:
+        fn = self.structure_fns.get(cls) or self._pending.get(("s", cls))
+        if fn is not None:  # built by another thread meanwhile, or being built by this one
+            return fn
+        # A stand-in first, so that recursive types (Schema.items) find something to call; it is
+        # published only when the class is built, so other threads never call it early.
+        self._pending[("s", cls)] = lambda value: self.structure_fns[cls](value)
         attrs.resolve_types(cls)
         table: dict[str, tuple[str, Hook]] = {}
         for field in attrs.fields(cls):
@@ -319,6 +332,7 @@ class _Rules:
             del table["extra"]
         fn = _make_structure(cls, table, strict=self.strict, keep_extra=has_extra)
         self.structure_fns[cls] = fn
+        del self._pending[("s", cls)]
         return fn
 
     # ---- unstructure
@@ -327,7 +341,14 @@ class _Rules:
         fn = self.unstructure_fns.get(cls)
         if fn is not None:
             return fn
-        self.unstructure_fns[cls] = lambda obj: self.unstructure_fns[cls](obj)
+        with self._building:
+            return self._build_unstructure(cls)
+
+    def _build_unstructure(self, cls: type) -> Hook:
+        fn = self.unstructure_fns.get(cls) or self._pending.get(("u", cls))
+        if fn is not None:
+            return fn
+        self._pending[("u", cls)] = lambda obj: self.unstructure_fns[cls](obj)
         attrs.resolve_types(cls)
         plan: list[tuple[str, str, Hook | None]] = []
         for field in attrs.fields(cls):
@@ -340,6 +361,7 @@ class _Rules:
             plan.append((field.name, wire or to_camel(field.name), hook))
         fn = _make_unstructure(plan)
         self.unstructure_fns[cls] = fn
+        del self._pending[("u", cls)]
         return fn
 
     def unstructure_hook(self, tp: Any, metadata: Mapping[str, Any]) -> Hook | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -206,3 +207,47 @@ def test_repr_never_prints_whole_payloads() -> None:
     blob = t.Blob(data=bytes(100000), mime_type="audio/pcm")
     assert "<100000 bytes>" in repr(blob)
     assert len(repr(blob)) < 100
+
+
+def test_hooks_built_by_many_threads_at_once() -> None:
+    """Sessions connecting together build the codec's hooks concurrently on first use."""
+    import sys
+
+    from genai_live.codec import _Rules
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible: races show up
+    try:
+        _build_concurrently(_Rules)
+    finally:
+        sys.setswitchinterval(interval)
+
+
+def _build_concurrently(rules_class: type) -> None:
+    import threading
+
+    for _ in range(20):
+        rules = rules_class(strict=True)
+        barrier = threading.Barrier(8)
+        errors: list[BaseException] = []
+
+        def build(rules: Any = rules, barrier: Any = barrier, errors: Any = errors) -> None:
+            barrier.wait()
+            try:
+                parse = rules.class_structure(t.LiveConnectConfig)
+                config = parse(
+                    {"speechConfig": {"voiceConfig": {"prebuiltVoiceConfig": {"voiceName": "K"}}}}
+                )
+                assert config.speech_config is not None
+                write = rules.class_unstructure(t.LiveClientMessage)
+                content = t.LiveClientContent(turns=[t.Content(parts=[t.Part(text="x")])])
+                assert write(t.LiveClientMessage(client_content=content))["clientContent"]
+            except BaseException as exc:
+                errors.append(exc)
+
+        threads = [threading.Thread(target=build) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
