@@ -370,7 +370,9 @@ def realtime_input(**fields: Any) -> t.LiveClientMessage:
         rt.audio_stream_end = bool(value)
     else:
         raise TypeError(f"unknown realtime input {name!r}")
-    _check_realtime(rt)
+    # One field was checked above; only the mime type of audio/video is left to check.
+    _check_mime(rt.audio, "audio/", "audio")
+    _check_mime(rt.video, "image/", "video")
     return t.LiveClientMessage(realtime_input=rt)
 
 
