@@ -41,6 +41,7 @@ __all__ = [
     "from_wire",
     "loads",
     "to_camel",
+    "to_snake",
     "to_wire",
 ]
 
@@ -71,6 +72,11 @@ def to_camel(name: str) -> str:
     """``turn_complete`` -> ``turnComplete``."""
     head, *rest = name.split("_")
     return head + "".join(word[:1].upper() + word[1:] for word in rest)
+
+
+def to_snake(name: str) -> str:
+    """``turnComplete`` -> ``turn_complete``."""
+    return "".join("_" + c.lower() if c.isupper() else c for c in name)
 
 
 _URLSAFE = bytes.maketrans(b"-_", b"+/")

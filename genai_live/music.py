@@ -67,15 +67,6 @@ def weighted_prompts(prompts: Any) -> list[t.WeightedPrompt]:
     return result
 
 
-def _unwrap(value: Any, *keys: str) -> Any:
-    """The JavaScript argument objects wrap the value in one named key: unwrap it."""
-    if isinstance(value, Mapping) and len(value) == 1:
-        for key in keys:
-            if key in value:
-                return value[key]
-    return value
-
-
 class LiveMusicSession(BaseSession[t.LiveMusicServerMessage]):
     """A Live Music session (``client.live.music.connect``): steer with prompts and config,
     control playback, and read `types.LiveMusicServerMessage` audio chunks (PCM16, 48 kHz,
@@ -94,7 +85,7 @@ class LiveMusicSession(BaseSession[t.LiveMusicServerMessage]):
 
         The JavaScript form ``{"weightedPrompts": [...]}`` is accepted too.
         """
-        prompts = _unwrap(prompts, "weightedPrompts", "weighted_prompts")
+        prompts = protocol.unwrap(prompts, "weightedPrompts")
         content = t.LiveMusicClientContent(weighted_prompts=weighted_prompts(prompts))
         self._send_music(t.LiveMusicClientMessage(client_content=content))
 
@@ -103,9 +94,7 @@ class LiveMusicSession(BaseSession[t.LiveMusicServerMessage]):
 
         The JavaScript form ``{"musicGenerationConfig": {...}}`` is accepted too.
         """
-        cfg = music_config(
-            _unwrap(config, "musicGenerationConfig", "music_generation_config") or {}
-        )
+        cfg = music_config(protocol.unwrap(config, "musicGenerationConfig") or {})
         self._send_music(t.LiveMusicClientMessage(music_generation_config=cfg))
 
     def _playback(self, control: t.LiveMusicPlaybackControl) -> None:

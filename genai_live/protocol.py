@@ -5,7 +5,7 @@ from __future__ import annotations
 import typing
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar, Union
+from typing import Any, TypeVar
 
 import attrs
 
@@ -32,6 +32,7 @@ __all__ = [
     "normalize_model",
     "realtime_input",
     "tool_response",
+    "unwrap",
 ]
 
 INPUT_AUDIO_MIME = "audio/pcm;rate=16000"
@@ -41,7 +42,6 @@ FUNCTION_RESPONSE_REQUIRES_ID = (
 )
 
 T = TypeVar("T")
-ContentLike = Union[str, t.Part, t.Content, Mapping[str, Any], Sequence[Any]]
 
 
 @attrs.define(frozen=True, kw_only=True)
@@ -415,6 +415,16 @@ def tool_response(function_responses: Any, *, require_id: bool) -> t.LiveClientM
         if response.response is None:
             response.response = {}
     return t.LiveClientMessage(tool_response=t.LiveClientToolResponse(function_responses=responses))
+
+
+def unwrap(value: Any, key: str) -> Any:
+    """The JavaScript SDK wraps arguments in one named key (``{"toolResponse": {...}}``):
+    return what is inside when ``value`` has ``key`` (camelCase or snake_case), else ``value``."""
+    if isinstance(value, Mapping):
+        for name in (key, codec.to_snake(key)):
+            if name in value:
+                return value[name]
+    return value
 
 
 def encode(message: Any) -> bytes:

@@ -788,12 +788,10 @@ class Session(BaseSession[t.LiveServerMessage]):
 
 
 def _unwrap(params: Any, key: str) -> Mapping[str, Any]:
+    """The parameters object of a JavaScript-style call, wrapped in ``key`` or not."""
     if not isinstance(params, Mapping):
         raise TypeError(f"expected a dict of parameters, got {type(params).__name__}")
-    snake = "".join("_" + c.lower() if c.isupper() else c for c in key)
-    inner = params.get(key, params.get(snake))
-    if inner is None:
-        return params
+    inner = protocol.unwrap(params, key)
     if not isinstance(inner, Mapping):
         raise TypeError(f"{key} must be an object, got {type(inner).__name__}")
     return inner

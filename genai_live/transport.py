@@ -120,12 +120,6 @@ class WebSocketTransport:
                 raise TransportClosed(1006, "connection closed without a close frame")
             buffer += chunk
 
-    def _take(self, size: int) -> bytes:
-        self._fill(size)
-        data = bytes(self._buffer[:size])
-        del self._buffer[:size]
-        return data
-
     def recv(self) -> Frame:
         if self._closed is not None:
             raise self._closed

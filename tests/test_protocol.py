@@ -308,3 +308,11 @@ def test_typed_config_may_hold_dicts_and_callables() -> None:
     }
     assert setup["systemInstruction"] == {"role": "user", "parts": [{"text": "Be kind"}]}
     assert setup["tools"][0]["functionDeclarations"][0]["name"] == "lookup"
+
+
+def test_unwrap_takes_the_javascript_wrapper_in_either_spelling() -> None:
+    inner = {"functionResponses": []}
+    assert protocol.unwrap({"toolResponse": inner}, "toolResponse") is inner
+    assert protocol.unwrap({"tool_response": inner}, "toolResponse") is inner
+    assert protocol.unwrap(inner, "toolResponse") is inner
+    assert protocol.unwrap(["jazz"], "weightedPrompts") == ["jazz"]
