@@ -181,17 +181,7 @@ def _scale(args: argparse.Namespace, *, one_reader: bool) -> Run:
             except (OSError, websocket.WebSocketException) as exc:
                 checks[index].fail(f"send failed: {exc!r}")
 
-        period_ns = server.SCALE_IN_PERIOD_MS * 1_000_000
-        pacer = threading.Thread(
-            target=server.pace, args=(len(sockets), period_ns, window.until_ns, send)
-        )
-        pacer.start()
-        time.sleep(max(0.0, (window.since_ns - time.monotonic_ns()) / 1e9))
-        cpu0 = time.process_time()
-        time.sleep(max(0.0, (window.until_ns - time.monotonic_ns()) / 1e9))
-        cpu1 = time.process_time()
-        rss_end = server.rss_kib()
-        pacer.join(30)
+        cpu_s, rss_end = server.run_window(window, len(sockets), send)
         request = client_text(window.request())
         for ws, check in zip(sockets, checks, strict=True):
             try:
@@ -208,7 +198,7 @@ def _scale(args: argparse.Namespace, *, one_reader: bool) -> Run:
                 ws.sock.close()
     return server.scale_summary(
         checks,
-        cpu_s=cpu1 - cpu0,
+        cpu_s=cpu_s,
         window_s=args.window,
         rss_base_kib=rss_base,
         rss_end_kib=rss_end,

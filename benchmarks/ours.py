@@ -181,17 +181,7 @@ def run_scale(args: argparse.Namespace) -> Run:
             except genai_live.LiveError as exc:
                 checks[index].fail(f"send failed: {exc}")
 
-        period_ns = server.SCALE_IN_PERIOD_MS * 1_000_000
-        pacer = threading.Thread(
-            target=server.pace, args=(len(sessions), period_ns, window.until_ns, send)
-        )
-        pacer.start()
-        time.sleep(max(0.0, (window.since_ns - time.monotonic_ns()) / 1e9))
-        cpu0 = time.process_time()
-        time.sleep(max(0.0, (window.until_ns - time.monotonic_ns()) / 1e9))
-        cpu1 = time.process_time()
-        rss_end = server.rss_kib()
-        pacer.join(30)
+        cpu_s, rss_end = server.run_window(window, len(sessions), send)
         request = window.request()
         for session, check in zip(sessions, checks, strict=True):
             try:
@@ -205,7 +195,7 @@ def run_scale(args: argparse.Namespace) -> Run:
         _close_all(sessions)
     return server.scale_summary(
         checks,
-        cpu_s=cpu1 - cpu0,
+        cpu_s=cpu_s,
         window_s=args.window,
         rss_base_kib=rss_base,
         rss_end_kib=rss_end,

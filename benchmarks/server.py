@@ -666,6 +666,23 @@ def pace(
         slot += 1
 
 
+def run_window(
+    window: Window, sessions: int, send: Callable[[int, int, int], None]
+) -> tuple[float, int]:
+    """Pace ``send`` on a thread through ``window`` (threaded drivers); returns the CPU seconds
+    spent inside the window and the RSS (KiB) at its end."""
+    period_ns = SCALE_IN_PERIOD_MS * 1_000_000
+    pacer = threading.Thread(target=pace, args=(sessions, period_ns, window.until_ns, send))
+    pacer.start()
+    time.sleep(max(0.0, (window.since_ns - time.monotonic_ns()) / 1e9))
+    cpu0 = time.process_time()
+    time.sleep(max(0.0, (window.until_ns - time.monotonic_ns()) / 1e9))
+    cpu_s = time.process_time() - cpu0
+    rss_end = rss_kib()
+    pacer.join(30)
+    return cpu_s, rss_end
+
+
 def scale_summary(
     checks: list[StreamCheck],
     *,
