@@ -45,6 +45,7 @@ PACKAGES = (
     "cattrs",
     "orjson",
     "wsaccel",
+    "pybase64",
 )
 
 

@@ -82,29 +82,52 @@ def to_snake(name: str) -> str:
 _URLSAFE = bytes.maketrans(b"-_", b"+/")
 
 
+def _standard_base64_stdlib(value: str) -> bytes | None:
+    """Padded standard base64 with the stdlib, or None when ``value`` is anything else."""
+    # The lenient C decoder skips characters outside the standard alphabet, so a result of the
+    # expected length proves the input was standard base64 (the common case).
+    size = len(value)
+    if size % 4:
+        return None
+    try:
+        out = binascii.a2b_base64(value)
+    except (binascii.Error, ValueError):
+        return None
+    padding = 2 if value.endswith("==") else 1 if value.endswith("=") else 0
+    return out if len(out) == size // 4 * 3 - padding else None
+
+
+def _encode_base64_stdlib(value: bytes) -> str:
+    return binascii.b2a_base64(value, newline=False).decode("ascii")
+
+
+try:  # pybase64 (SIMD base64, the ``fast`` extra) decodes an audio chunk ~15x faster.
+    import pybase64
+
+    def _standard_base64(value: str) -> bytes | None:
+        try:
+            return pybase64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError):
+            return None
+
+    def encode_base64(value: bytes) -> str:
+        """Standard base64 (the canonical form)."""
+        return pybase64.b64encode(value).decode("ascii")
+
+except ImportError:  # pragma: no cover - exercised when the extra is not installed
+    _standard_base64 = _standard_base64_stdlib
+    encode_base64 = _encode_base64_stdlib
+
+
 def decode_base64(value: str) -> bytes:
     """Decode standard or URL-safe base64, padded or not."""
-    # Fast path: the lenient C decoder skips characters outside the standard alphabet, so a
-    # result of the expected length proves the input was standard base64 (the common case).
-    size = len(value)
-    if size % 4 == 0:
-        try:
-            out = binascii.a2b_base64(value)
-        except (binascii.Error, ValueError):
-            out = None
-        if out is not None:
-            padding = 2 if value.endswith("==") else 1 if value.endswith("=") else 0
-            if len(out) == size // 4 * 3 - padding:
-                return out
+    out = _standard_base64(value)
+    if out is not None:
+        return out
     raw = value.encode("ascii").translate(_URLSAFE)
     if len(raw) % 4:
         raw += b"=" * (-len(raw) % 4)
     return base64.b64decode(raw, validate=True)
-
-
-def encode_base64(value: bytes) -> str:
-    """Standard base64 (the canonical form)."""
-    return binascii.b2a_base64(value, newline=False).decode("ascii")
 
 
 _DURATION = re.compile(r"^\s*(-?\d+(?:\.\d*)?|-?\.\d+)\s*s?\s*$")

@@ -7,6 +7,7 @@ import logging
 import queue
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Generic, TypeVar
 
@@ -29,6 +30,11 @@ M = TypeVar("M")
 Callback = Callable[..., Any]
 
 _END = object()
+_BATCH = 64  # messages handed to the consumer at once, at most
+
+
+def _never() -> bool:
+    return False
 
 
 def _adapt(callback: Callback | None, name: str) -> Callback | None:
@@ -95,8 +101,10 @@ class BaseSession(Generic[M]):
     """The machinery shared by Live and Live Music sessions.
 
     One reader thread decodes frames and hands each message to ``onmessage`` or to a bounded
-    queue read by ``receive()``/iteration. When the queue is full the reader stops reading the
-    socket (backpressure: the server is slowed down, nothing is dropped). Sends take one lock.
+    queue read by ``receive()``/iteration. Messages that arrived together (already buffered by
+    the transport) are handed over together, so a busy stream wakes the consumer once per batch
+    rather than once per message. When the queue is full the reader stops reading the socket
+    (backpressure: the server is slowed down, nothing is dropped). Sends take one lock.
     """
 
     _decode: Callable[[bytes | str], M]
@@ -114,8 +122,13 @@ class BaseSession(Generic[M]):
         self._ping_interval = ping_interval
         self._callbacks = callbacks
         self._on_message = callbacks.onmessage
-        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()  # batches (lists) and _END
+        self._inbox: deque[M] = deque()  # the batch being read by receive()
         self._max_queue = max(1, max_queue)
+        self._batch = min(_BATCH, self._max_queue)
+        self._handed = 0  # messages handed to the queue (written by the reader only)
+        self._taken = 0  # messages returned by receive() (under _take_lock)
+        self._take_lock = threading.Lock()
         self._space = threading.Event()  # set by a reader of the queue when the reader waits
         self._reader_waits = False
         self._send_lock = threading.Lock()
@@ -223,39 +236,63 @@ class BaseSession(Generic[M]):
     def _read_loop(self) -> bool:
         """Read and deliver until the connection ends (raises) or a close stops delivery (False)."""
         decode = type(self)._decode
-        deliver = self._deliver
-        while True:
-            message = decode(self._transport.recv())
-            if not self._set_up and self._is_setup_complete(message):
-                self._on_setup_complete(message)
-                self._set_up = True
-                self._setup_event.set()
-            self._on_received(message)
-            if not deliver(message):  # closed while waiting for queue space
-                return False
-            self._after_delivery()
+        transport = self._transport
+        ready: Callable[[], bool] = getattr(transport, "ready", _never)
+        on_message = self._on_message
+        batch: list[M] = []
+        try:
+            while True:
+                message = decode(transport.recv())
+                if not self._set_up and self._is_setup_complete(message):
+                    self._on_setup_complete(message)
+                    self._set_up = True
+                    self._setup_event.set()
+                self._on_received(message)
+                if on_message is not None:
+                    self._call(on_message, "onmessage", message)
+                else:
+                    batch.append(message)
+                    # Hand over when the next read could block, so nothing waits in the batch.
+                    if len(batch) >= self._batch or not ready():
+                        handed, batch = batch, []
+                        if not self._hand_over(handed):  # closed while waiting for space
+                            return False
+                self._after_delivery()
+        finally:
+            if batch:  # the connection ended or moved: what was read is still delivered
+                self._handed += len(batch)
+                self._queue.put(batch)
 
     def _release(self) -> None:
         release = getattr(self._transport, "release", None)
         if release is not None:
             release()
 
+    def _backlog(self) -> int:
+        """Messages handed over and not yet read by ``receive()``."""
+        return self._handed - self._taken
+
     def _deliver(self, message: M) -> bool:
         on_message = self._on_message
         if on_message is not None:
             self._call(on_message, "onmessage", message)
             return True
-        queued = self._queue
-        if queued.qsize() >= self._max_queue:
+        return self._hand_over([message])
+
+    def _hand_over(self, batch: list[M]) -> bool:
+        """Queue ``batch`` for ``receive()``; False when closed while waiting for space."""
+        size = len(batch)
+        if self._handed - self._taken + size > self._max_queue:
             # Backpressure: stop reading the socket until the consumer catches up.
             self._reader_waits = True
-            while queued.qsize() >= self._max_queue:
+            while self._handed - self._taken + size > self._max_queue:
                 if self._closing:
                     return False
                 self._space.wait(0.1)
                 self._space.clear()
             self._reader_waits = False
-        queued.put(message)
+        self._handed += size
+        self._queue.put(batch)
         return True
 
     def _finish(self, code: int, reason: str, error: LiveError | None) -> None:
@@ -367,16 +404,25 @@ class BaseSession(Generic[M]):
                 "this session delivers messages to callbacks['onmessage']; connect without "
                 "onmessage to read them with receive() or iteration."
             )
-        try:
-            item = self._queue.get(timeout=timeout)
-        except queue.Empty:
-            raise TimeoutError(f"no message within {timeout} s") from None
-        if item is _END:
-            self._queue.put(_END)
-            raise self._closed_error()
+        inbox = self._inbox
+        while True:
+            with self._take_lock:
+                if inbox:
+                    self._taken += 1
+                    message = inbox.popleft()
+                    break
+            try:
+                item = self._queue.get(timeout=timeout)
+            except queue.Empty:
+                raise TimeoutError(f"no message within {timeout} s") from None
+            if item is _END:
+                self._queue.put(_END)
+                raise self._closed_error()
+            with self._take_lock:
+                inbox.extend(item)
         if self._reader_waits:
             self._space.set()
-        return item  # type: ignore[no-any-return]
+        return message
 
     def __iter__(self) -> Iterator[M]:
         """Every message until the session ends; a normal close ends the loop, errors raise."""

@@ -36,7 +36,12 @@ class TransportClosed(Exception):
 
 class Transport(Protocol):
     """One open WebSocket, as the session uses it. Implementations must be thread-safe for
-    one reader thread plus any number of senders."""
+    one reader thread plus any number of senders.
+
+    An implementation may also offer ``ready() -> bool``: True when ``recv`` would return without
+    waiting for the network. The session then hands messages that arrived together to its
+    consumer together.
+    """
 
     def send(self, data: bytes) -> None:
         """Send one text frame; raises `TransportClosed` when the connection is gone."""
@@ -119,6 +124,28 @@ class WebSocketTransport:
             if not chunk:
                 raise TransportClosed(1006, "connection closed without a close frame")
             buffer += chunk
+
+    def ready(self) -> bool:
+        """True when a whole frame is already buffered (``recv`` will not wait for the network)."""
+        buffer = self._buffer
+        size = len(buffer)
+        if size < 2:
+            return False
+        length = buffer[1] & 0x7F
+        header = 2
+        if length == 126:
+            if size < 4:
+                return False
+            length = (buffer[2] << 8) | buffer[3]
+            header = 4
+        elif length == 127:
+            if size < 10:
+                return False
+            length = int.from_bytes(buffer[2:10], "big")
+            header = 10
+        if buffer[1] & 0x80:
+            header += 4
+        return size >= header + length
 
     def recv(self) -> Frame:
         if self._closed is not None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import os
 from typing import Any
 
 import pytest
@@ -32,6 +34,44 @@ def test_server_message_accepts_camel_and_snake_keys_at_every_level() -> None:
 def test_bytes_accept_standard_and_urlsafe_base64_with_or_without_padding(encoded: str) -> None:
     blob = codec.from_wire({"data": encoded}, t.Blob)
     assert blob.data == b"\xfb\xff"
+
+
+_BASE64_CASES = [
+    "",
+    "AA==",
+    "AAE=",
+    "AAEC",
+    "+/8=",
+    "-_8=",
+    "+/8",
+    "-_8",
+    "AAEC\n",
+    "AA=A",
+    "A===",
+    "AAE",
+    "!!!!",
+    "+/-_",
+    "é=AA",
+]
+
+
+@pytest.mark.parametrize("encoded", _BASE64_CASES)
+def test_standard_base64_fast_paths_agree_with_the_stdlib(encoded: str) -> None:
+    """The pybase64 path (when installed) and the stdlib path accept and reject the same input."""
+    try:
+        expected: bytes | None = base64.b64decode(encoded, validate=True)
+    except ValueError:  # binascii.Error is a ValueError
+        expected = None
+    assert codec._standard_base64(encoded) == expected
+    assert codec._standard_base64_stdlib(encoded) == expected
+
+
+@pytest.mark.parametrize("size", [0, 1, 2, 3, 3200, 3840])
+def test_base64_encoders_agree_with_the_stdlib(size: int) -> None:
+    raw = os.urandom(size)
+    assert codec.encode_base64(raw) == base64.b64encode(raw).decode()
+    assert codec._encode_base64_stdlib(raw) == base64.b64encode(raw).decode()
+    assert codec.decode_base64(codec.encode_base64(raw)) == raw
 
 
 def test_bytes_are_written_as_standard_base64() -> None:

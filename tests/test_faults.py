@@ -262,7 +262,7 @@ def test_slow_consumer_gets_every_chunk_with_bounded_memory(emulator: LiveEmulat
     with emulator.client().live.connect(MODEL, max_queue=4) as session:  # AUDIO replies
         session.send_client_content(turns=" ".join(["word"] * 60))
         time.sleep(0.5)  # the caller is busy; the reader must not buffer the whole reply
-        assert session._queue.qsize() <= 5
+        assert session._backlog() <= 4
         setup = session.receive(timeout=5)
         turn = session.receive_turn(timeout=30)
         sent = emulator.messages_sent

@@ -305,7 +305,7 @@ def test_a_reply_that_beats_send_returning_still_marks_the_turn_answered() -> No
             if b'"clientContent"' in data:
                 self.push(text("answer", done=True))
                 assert self.session is not None
-                while self.session._queue.qsize() < 1:  # the reader handled the reply meanwhile
+                while self.session._backlog() < 1:  # the reader handled the reply meanwhile
                     threading.Event().wait(0.001)
 
     first, second = FastServer(), FakeTransport()

@@ -380,11 +380,52 @@ def test_slow_consumer_gets_backpressure_not_loss(client: genai_live.Client) -> 
     for i in range(100):
         fake.push({"serverContent": {"modelTurn": {"parts": [{"text": str(i)}]}}})
     time.sleep(0.2)
-    assert session._queue.qsize() <= 9  # the reader waits instead of buffering everything
+    assert session._backlog() <= 8  # the reader waits instead of buffering everything
     session.receive(timeout=1)
     texts = [session.receive(timeout=1).text for _ in range(100)]
     assert texts == [str(i) for i in range(100)]
     session.close()
+
+
+def test_messages_that_arrive_together_are_read_in_order_within_the_bound(
+    client: genai_live.Client,
+) -> None:
+    burst = [{"serverContent": {"modelTurn": {"parts": [{"text": str(i)}]}}} for i in range(300)]
+    fake = FakeTransport(responder=lambda m: [*burst, TURN_DONE] if "setup" in m else None)
+    session = connect(client, fake, max_queue=16)  # the burst is queued before the reader starts
+    time.sleep(0.1)
+    assert session._backlog() <= 16
+    assert session.receive(timeout=1).setup_complete is not None
+    turn = session.receive_turn(timeout=2)
+    assert turn.text == "".join(str(i) for i in range(300))
+    session.close()
+
+
+def test_messages_read_before_an_abrupt_end_are_all_delivered_first(
+    client: genai_live.Client,
+) -> None:
+    burst = [{"serverContent": {"modelTurn": {"parts": [{"text": str(i)}]}}} for i in range(30)]
+
+    def respond(message: dict[str, Any]) -> Any:
+        if "setup" in message:
+            for item in burst:
+                fake.push(item)
+            fake.push_close(1011, "internal error")  # behind the burst, read in the same batch
+        return None
+
+    fake = FakeTransport(responder=respond)
+    session = connect(client, fake)
+    texts = [m.text for m in list(iter_until_error(session))]
+    assert texts == [None] + [str(i) for i in range(30)]  # setupComplete, then the burst
+    assert session.close_event is not None and session.close_event.code == 1011
+
+
+def iter_until_error(session: genai_live.Session) -> list[t.LiveServerMessage]:
+    messages = []
+    with pytest.raises(genai_live.LiveError):
+        while True:
+            messages.append(session.receive(timeout=2))
+    return messages
 
 
 def test_close_while_reader_is_blocked_by_a_full_queue(client: genai_live.Client) -> None:

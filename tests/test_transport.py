@@ -221,3 +221,40 @@ def test_client_frames_are_masked_and_decode_back(size: int) -> None:
     assert len(body) == size
     assert _mask_stdlib(key, body) == payload  # XOR twice gives the payload back
     assert mask_payload(key, body) == payload
+
+
+def _server_frame(payload: bytes) -> bytes:
+    """An unmasked final binary frame, as a server writes it."""
+    size = len(payload)
+    if size < 126:
+        head = bytes([0x82, size])
+    elif size < 1 << 16:
+        head = bytes([0x82, 126]) + size.to_bytes(2, "big")
+    else:
+        head = bytes([0x82, 127]) + size.to_bytes(8, "big")
+    return head + payload
+
+
+@pytest.mark.parametrize("size", [0, 125, 126, 300, 65535, 70_000])
+def test_ready_only_when_a_whole_frame_is_buffered(size: int) -> None:
+    from types import SimpleNamespace
+
+    from genai_live.transport import WebSocketTransport
+
+    near, far = socket.socketpair()
+    try:
+        transport = WebSocketTransport(SimpleNamespace(sock=near), 1 << 20)  # type: ignore[arg-type]
+        frame = _server_frame(b"a" * size)
+        cuts = sorted(
+            {0, 1, 2, 3, 4, 9, 10, 11, len(frame) - 1, len(frame)} & set(range(len(frame) + 1))
+        )
+        for cut in cuts:
+            transport._buffer = bytearray(frame[:cut])
+            assert transport.ready() is (cut == len(frame)), cut
+        transport._buffer = bytearray(frame + frame[:1])
+        assert transport.ready()
+        assert transport.recv() == b"a" * size
+        assert not transport.ready()  # one byte of the next frame
+    finally:
+        near.close()
+        far.close()

@@ -134,6 +134,10 @@ class FakeTransport:
             raise self._ended
         return item
 
+    def ready(self) -> bool:
+        """True when a pushed frame is waiting (``recv`` will not block)."""
+        return not self._inbox.empty()
+
     def close(self, code: int = 1000, reason: str = "") -> None:
         """The client starts the closing handshake; the fake server echoes it."""
         if self.client_close is None:
