@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import difflib
 import enum
 import json
 import re
@@ -489,6 +488,8 @@ def _make_structure(
 
 def _unknown_field(cls_name: str, key: Any, table: Mapping[str, Any]) -> str:
     camel = sorted({to_camel(k) for k in table})
+    import difflib
+
     close = difflib.get_close_matches(to_camel(str(key)), camel, n=1)
     hint = f"; did you mean {close[0]!r}?" if close else f"; valid fields: {', '.join(camel)}"
     return f"unknown field {key!r} for {cls_name}{hint}"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 import threading
 import time
 from collections import deque
@@ -65,6 +64,8 @@ class ResumptionPolicy:
         if attempt <= 1:
             return 0.0
         base = min(self.max_backoff, self.backoff * 2 ** (attempt - 2))
+        import random
+
         return float(max(0.0, base * (1 + random.uniform(-self.jitter, self.jitter))))
 
 

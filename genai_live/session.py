@@ -138,6 +138,8 @@ class BaseSession(Generic[M]):
         self._closing = False
         self._close_timeout = close_timeout
         self._reader: threading.Thread | None = None
+        self._first_frame: bytes | str | None = None  # read by connect(), delivered by the reader
+        self._first_read = threading.Event()
         self._done = threading.Event()
         self._fatal: LiveError | None = None
         self._resume: ResumptionState | None = None
@@ -161,8 +163,13 @@ class BaseSession(Generic[M]):
             )
             self._finish(closed.code, closed.reason, error)  # onclose fires here too
             raise error from None
+        # The reader starts while the server handles the setup, and waits for the first frame.
         self._reader = threading.Thread(target=self._run, name="genai-live-reader", daemon=True)
         self._reader.start()
+        try:
+            self._read_first_frame(timeout - (time.monotonic() - started))
+        finally:
+            self._first_read.set()
         if self._ping_interval:
             threading.Thread(target=self._keepalive, name="genai-live-ping", daemon=True).start()
         remaining = max(0.0, timeout - (time.monotonic() - started))
@@ -185,7 +192,36 @@ class BaseSession(Generic[M]):
             hint="The server ended the session during setup; check the model and config.",
         )
 
+    def _read_first_frame(self, timeout: float) -> None:
+        """Read the server's first frame on the caller's thread, so that ``connect()`` returns
+        without waiting for a hand-over from the reader thread; the reader delivers it.
+
+        Only for transports with ``settimeout``; when anything goes wrong (timeout, close, a frame
+        that is not setupComplete) the reader meets the same situation and reports it as usual.
+        """
+        settimeout = getattr(self._transport, "settimeout", None)
+        if settimeout is None or timeout <= 0:
+            return
+        try:
+            settimeout(timeout)
+            try:
+                frame = self._transport.recv()
+            finally:
+                settimeout(None)
+        except (TimeoutError, TransportClosed):
+            return
+        self._first_frame = frame
+        try:
+            message = type(self)._decode(frame)
+        except DecodeError:
+            return
+        if self._is_setup_complete(message):
+            self._on_setup_complete(message)
+            self._set_up = True
+            self._setup_event.set()
+
     def _run(self) -> None:
+        self._first_read.wait()
         try:
             while True:
                 try:
@@ -240,9 +276,13 @@ class BaseSession(Generic[M]):
         ready: Callable[[], bool] = getattr(transport, "ready", _never)
         on_message = self._on_message
         batch: list[M] = []
+        first, self._first_frame = self._first_frame, None
         try:
             while True:
-                message = decode(transport.recv())
+                if first is None:
+                    message = decode(transport.recv())
+                else:
+                    message, first = decode(first), None
                 if not self._set_up and self._is_setup_complete(message):
                     self._on_setup_complete(message)
                     self._set_up = True

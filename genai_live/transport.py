@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import os
-import socket
 import struct
 import threading
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol, Union
+from urllib.parse import urlsplit
 
 from .endpoints import ConnectRequest
 from .errors import ConnectionLost, HandshakeError, LiveError, SetupTimeout
 
 if TYPE_CHECKING:
+    import socket
     import ssl
 
-    import websocket
 
 __all__ = ["Connector", "Transport", "TransportClosed", "WebSocketTransport", "open_websocket"]
 
@@ -60,15 +60,25 @@ Connector = Callable[[ConnectRequest], Transport]
 
 
 class WebSocketTransport:
-    """A WebSocket opened by websocket-client (handshake, TLS, proxies), with lean framing on
-    top: frames are read here, enforcing ``max_message_size`` from the frame header before the
-    payload is buffered, and written here as one masked frame per ``sendall``."""
+    """An open WebSocket with lean framing: frames are read here, enforcing
+    ``max_message_size`` from the frame header before the payload is buffered, and written here
+    as one masked frame per ``sendall``.
 
-    def __init__(self, ws: websocket.WebSocket, max_message_size: int) -> None:
-        self._ws = ws  # kept for its socket's lifetime
-        self._sock: socket.socket = ws.sock  # type: ignore[assignment]
+    ``sock`` is the connected (TLS-wrapped) socket after the handshake, ``buffered`` whatever
+    arrived behind the handshake reply, ``owner`` an object to keep alive with the socket.
+    """
+
+    def __init__(
+        self,
+        sock: socket.socket,
+        max_message_size: int,
+        buffered: bytes = b"",
+        owner: object = None,
+    ) -> None:
+        self._owner = owner
+        self._sock = sock
         self._max = max_message_size
-        self._buffer = bytearray()
+        self._buffer = bytearray(buffered)
         self._send_lock = threading.Lock()
         self._close_sent = False
         self._lock = threading.Lock()
@@ -100,6 +110,8 @@ class WebSocketTransport:
             self.abort()
 
     def abort(self) -> None:
+        import socket
+
         try:
             self._sock.shutdown(socket.SHUT_RDWR)
         except OSError:
@@ -119,11 +131,17 @@ class WebSocketTransport:
         while len(buffer) < size:
             try:
                 chunk = self._sock.recv(max(65536, size - len(buffer)))
+            except TimeoutError:
+                raise  # only while a timeout is set (see settimeout): the connection stays
             except (OSError, ValueError) as exc:
                 raise TransportClosed(1006, f"connection lost: {exc}") from None
             if not chunk:
                 raise TransportClosed(1006, "connection closed without a close frame")
             buffer += chunk
+
+    def settimeout(self, seconds: float | None) -> None:
+        """Bound each wait of ``recv`` to ``seconds`` (TimeoutError past it); None: no bound."""
+        self._sock.settimeout(seconds)
 
     def ready(self) -> bool:
         """True when a whole frame is already buffered (``recv`` will not wait for the network)."""
@@ -290,34 +308,118 @@ def default_ssl_context() -> ssl.SSLContext:
 
 
 def open_websocket(request: ConnectRequest) -> WebSocketTransport:
-    """Open a WebSocket for ``request`` (handshake bounded by ``request.timeout``).
+    """Open a WebSocket for ``request`` (socket, TLS and handshake bounded by ``request.timeout``).
 
-    Failures become typed errors: `HandshakeError` (HTTP status), `SetupTimeout`,
-    `ConnectionLost` (refused, reset, TLS failure).
+    A direct connection is opened here: one socket, one ``sendall`` of the upgrade request and
+    (usually) one ``recv`` of the reply. Through a proxy (HTTP CONNECT or SOCKS), websocket-client
+    opens it. Failures become typed errors: `HandshakeError` (HTTP status or a bad upgrade
+    reply), `SetupTimeout`, `ConnectionLost` (refused, reset, TLS failure).
     """
+    if request.proxy:
+        return _open_via_proxy(request)
+    import socket
+
+    from . import handshake
+
+    parts = urlsplit(request.url)
+    secure = parts.scheme == "wss"
+    host = parts.hostname or ""
+    deadline = time.monotonic() + request.timeout
+    message, key = handshake.upgrade_request(request.url, request.headers)
+    sock: socket.socket | None = None
+    try:
+        sock = socket.create_connection(
+            (host, parts.port or (443 if secure else 80)), timeout=request.timeout
+        )
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+        if secure:
+            context = request.ssl_context or default_ssl_context()
+            sock.settimeout(_remaining(deadline))
+            sock = context.wrap_socket(sock, server_hostname=host)
+        sock.sendall(message)
+        head, rest = _read_head(sock, deadline, handshake.MAX_HEAD)
+        handshake.check_response(head, key)
+        sock.settimeout(None)
+    except (OSError, ValueError, LiveError) as exc:
+        _close_quietly(sock)
+        raise _connect_failure(exc, request.timeout) from None
+    return WebSocketTransport(sock, request.max_message_size, rest)
+
+
+def _connect_failure(exc: BaseException, timeout: float) -> LiveError:
+    """The typed error for a failure while opening a connection."""
     import ssl
 
-    import websocket  # imported on first connect: it is most of the package's import time
+    if isinstance(exc, LiveError):
+        return exc
+    if isinstance(exc, TimeoutError):
+        return SetupTimeout(
+            f"no WebSocket handshake within {timeout} s", reason="handshake timeout"
+        )
+    if isinstance(exc, ssl.SSLError):
+        return ConnectionLost(
+            "TLS handshake failed",
+            reason=str(exc),
+            hint="Check the server certificate (system trust store or SSL_CERT_FILE).",
+            retryable=False,
+        )
+    return ConnectionLost("could not connect", reason=str(exc))
+
+
+def _remaining(deadline: float) -> float:
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise TimeoutError
+    return remaining
+
+
+def _read_head(sock: socket.socket, deadline: float, limit: int) -> tuple[bytes, bytes]:
+    """Read the reply head up to the blank line; returns it and the bytes that came after."""
+    buffer = bytearray()
+    while True:
+        end = buffer.find(b"\r\n\r\n")
+        if end >= 0:
+            return bytes(buffer[:end]), bytes(buffer[end + 4 :])
+        if len(buffer) > limit:
+            raise HandshakeError(
+                f"the server's reply head exceeds {limit} bytes", reason="reply too long"
+            )
+        sock.settimeout(_remaining(deadline))
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise ConnectionLost(
+                "the server closed the connection during the handshake", reason="handshake"
+            )
+        buffer += chunk
+
+
+def _close_quietly(sock: socket.socket | None) -> None:
+    if sock is not None:
+        try:
+            sock.close()
+        except OSError:
+            pass
+
+
+def _open_via_proxy(request: ConnectRequest) -> WebSocketTransport:
+    """websocket-client opens the connection through ``request.proxy`` (CONNECT or SOCKS)."""
+    import websocket
 
     sslopt: dict[str, object] = {}
     if request.ssl_context is not None:
         sslopt["context"] = request.ssl_context
     elif request.url.startswith("wss:"):
         sslopt["context"] = default_ssl_context()
-    proxy: dict[str, object] = {}
-    if request.proxy:
-        from urllib.parse import urlsplit
-
-        parts = urlsplit(request.proxy)
-        proxy = {
-            "http_proxy_host": parts.hostname,
-            "http_proxy_port": parts.port,
-            "proxy_type": parts.scheme
-            if parts.scheme in ("socks4", "socks5", "socks5h")
-            else "http",
-        }
-        if parts.username:
-            proxy["http_proxy_auth"] = (parts.username, parts.password or "")
+    assert request.proxy
+    parts = urlsplit(request.proxy)
+    proxy: dict[str, object] = {
+        "http_proxy_host": parts.hostname,
+        "http_proxy_port": parts.port,
+        "proxy_type": parts.scheme if parts.scheme in ("socks4", "socks5", "socks5h") else "http",
+    }
+    if parts.username:
+        proxy["http_proxy_auth"] = (parts.username, parts.password or "")
     ws = websocket.WebSocket(sslopt=sslopt, skip_utf8_validation=True, enable_multithread=True)
     try:
         ws.connect(
@@ -334,25 +436,12 @@ def open_websocket(request: ConnectRequest) -> WebSocketTransport:
             status=exc.status_code,
             reason=str(exc.status_message or ""),
         ) from None
-    except (TimeoutError, websocket.WebSocketTimeoutException):
+    except websocket.WebSocketTimeoutException:
         ws.shutdown()
-        raise SetupTimeout(
-            f"no WebSocket handshake within {request.timeout} s", reason="handshake timeout"
-        ) from None
-    except ssl.SSLError as exc:
+        raise _connect_failure(TimeoutError(), request.timeout) from None
+    except (OSError, websocket.WebSocketException, LiveError) as exc:
         ws.shutdown()
-        raise ConnectionLost(
-            "TLS handshake failed",
-            reason=str(exc),
-            hint="Check the server certificate (system trust store or SSL_CERT_FILE).",
-            retryable=False,
-        ) from None
-    except (OSError, websocket.WebSocketException) as exc:
-        ws.shutdown()
-        raise ConnectionLost("could not connect", reason=str(exc)) from None
-    except LiveError:
-        ws.shutdown()
-        raise
-    if ws.sock is not None:
-        ws.sock.settimeout(None)
-    return WebSocketTransport(ws, request.max_message_size)
+        raise _connect_failure(exc, request.timeout) from None
+    assert ws.sock is not None
+    ws.sock.settimeout(None)
+    return WebSocketTransport(ws.sock, request.max_message_size, owner=ws)

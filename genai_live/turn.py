@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html
-
 import attrs
 
 from . import types as t
@@ -94,6 +92,8 @@ class Turn:
         )
 
     def _repr_html_(self) -> str:
+        import html
+
         parts = [f"<p>{html.escape(self.text)}</p>"] if self.text else []
         if self.tool_calls:
             calls = ", ".join(html.escape(f"{c.name}({c.args})") for c in self.tool_calls)

@@ -122,6 +122,39 @@ def _bytes_field() -> Any:
     return attrs.field(default=None, repr=_short_bytes)
 
 
+class _Wire:
+    """The base of the wire classes: one ``__repr__`` and ``__eq__`` for all of them.
+
+    attrs would compile a repr and an eq for each of the ~80 classes at import (a third of the
+    package's import time); these read the same fields attrs would.
+    """
+
+    __slots__ = ()
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value: unhashable
+
+    def __repr__(self) -> str:
+        items = []
+        for field in self.__attrs_attrs__:  # type: ignore[attr-defined]
+            show = field.repr
+            if show is False:
+                continue
+            value = getattr(self, field.name)
+            items.append(f"{field.name}={show(value) if callable(show) else repr(value)}")
+        return f"{type(self).__qualname__}({', '.join(items)})"
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return all(
+            getattr(self, field.name) == getattr(other, field.name)
+            for field in self.__attrs_attrs__  # type: ignore[attr-defined]
+        )
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+
 class _WireEnum(str, enum.Enum):
     """A protocol enum; unknown values received from a newer server stay plain strings."""
 
@@ -279,8 +312,8 @@ class LiveMusicPlaybackControl(_WireEnum):
 # --------------------------------------------------------------------------- content
 
 
-@attrs.define(kw_only=True)
-class Blob:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class Blob(_Wire):
     """Inline bytes with a MIME type (audio chunk, video frame, image)."""
 
     data: bytes | None = _bytes_field()
@@ -288,8 +321,8 @@ class Blob:
     display_name: str | None = None
 
 
-@attrs.define(kw_only=True)
-class FileData:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class FileData(_Wire):
     """A reference to a file by URI."""
 
     file_uri: str | None = None
@@ -297,8 +330,8 @@ class FileData:
     display_name: str | None = None
 
 
-@attrs.define(kw_only=True)
-class FunctionCall:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class FunctionCall(_Wire):
     """A function call requested by the model."""
 
     id: str | None = None
@@ -308,8 +341,8 @@ class FunctionCall:
     will_continue: bool | None = None
 
 
-@attrs.define(kw_only=True)
-class FunctionResponseBlob:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class FunctionResponseBlob(_Wire):
     """Inline bytes attached to a function response."""
 
     data: bytes | None = _bytes_field()
@@ -317,8 +350,8 @@ class FunctionResponseBlob:
     display_name: str | None = None
 
 
-@attrs.define(kw_only=True)
-class FunctionResponseFileData:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class FunctionResponseFileData(_Wire):
     """A file reference attached to a function response."""
 
     file_uri: str | None = None
@@ -326,16 +359,16 @@ class FunctionResponseFileData:
     display_name: str | None = None
 
 
-@attrs.define(kw_only=True)
-class FunctionResponsePart:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class FunctionResponsePart(_Wire):
     """Media attached to a function response."""
 
     inline_data: FunctionResponseBlob | None = None
     file_data: FunctionResponseFileData | None = None
 
 
-@attrs.define(kw_only=True)
-class FunctionResponse:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class FunctionResponse(_Wire):
     """The result of a function call, sent back to the model."""
 
     id: str | None = None
@@ -346,24 +379,24 @@ class FunctionResponse:
     parts: list[FunctionResponsePart] | None = None
 
 
-@attrs.define(kw_only=True)
-class ExecutableCode:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class ExecutableCode(_Wire):
     """Code the model wrote for the code-execution tool."""
 
     language: str | None = None
     code: str | None = None
 
 
-@attrs.define(kw_only=True)
-class CodeExecutionResult:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class CodeExecutionResult(_Wire):
     """Result of running `ExecutableCode`."""
 
     outcome: str | None = None
     output: str | None = None
 
 
-@attrs.define(kw_only=True)
-class Part:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class Part(_Wire):
     """One part of a `Content`: text, inline data, a function call or response, ..."""
 
     text: str | None = None
@@ -380,8 +413,8 @@ class Part:
     part_metadata: dict[str, Any] | None = None
 
 
-@attrs.define(kw_only=True)
-class Content:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class Content(_Wire):
     """A turn of the conversation: a role and its parts."""
 
     role: str | None = None
@@ -391,8 +424,8 @@ class Content:
 # --------------------------------------------------------------------------- tools
 
 
-@attrs.define(kw_only=True)
-class Schema:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class Schema(_Wire):
     """An OpenAPI-style schema for function parameters (types such as "OBJECT", "STRING")."""
 
     type: str | None = None
@@ -419,8 +452,8 @@ class Schema:
     example: Any | None = None
 
 
-@attrs.define(kw_only=True)
-class FunctionDeclaration:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class FunctionDeclaration(_Wire):
     """A function the model may call."""
 
     name: str | None = None
@@ -432,8 +465,8 @@ class FunctionDeclaration:
     behavior: Behavior | str | None = None
 
 
-@attrs.define(kw_only=True)
-class GoogleSearch:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class GoogleSearch(_Wire):
     """The Google Search grounding tool."""
 
     search_types: dict[str, Any] | None = None
@@ -442,8 +475,8 @@ class GoogleSearch:
     exclude_domains: list[str] | None = None
 
 
-@attrs.define(kw_only=True)
-class Tool:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class Tool(_Wire):
     """One tool: function declarations or a built-in tool such as Google Search."""
 
     function_declarations: list[FunctionDeclaration] | None = None
@@ -464,22 +497,22 @@ class Tool:
 # --------------------------------------------------------------------------- setup
 
 
-@attrs.define(kw_only=True)
-class PrebuiltVoiceConfig:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class PrebuiltVoiceConfig(_Wire):
     """One of the service's prebuilt voices, by name (e.g. "Kore")."""
 
     voice_name: str | None = None
 
 
-@attrs.define(kw_only=True)
-class VoiceConsentSignature:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class VoiceConsentSignature(_Wire):
     """Proof of consent for a replicated voice."""
 
     signature: str | None = None
 
 
-@attrs.define(kw_only=True)
-class ReplicatedVoiceConfig:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class ReplicatedVoiceConfig(_Wire):
     """A voice cloned from a sample (24 kHz 16-bit WAV)."""
 
     mime_type: str | None = None
@@ -488,8 +521,8 @@ class ReplicatedVoiceConfig:
     voice_consent_signature: VoiceConsentSignature | None = None
 
 
-@attrs.define(kw_only=True)
-class VoiceConfig:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class VoiceConfig(_Wire):
     """The voice of the model's audio.
 
     ``preset_voice`` is the JavaScript documentation's spelling; it is sent as
@@ -505,8 +538,8 @@ class VoiceConfig:
             self.prebuilt_voice_config = PrebuiltVoiceConfig(voice_name=self.preset_voice)
 
 
-@attrs.define(kw_only=True)
-class SpeechConfig:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class SpeechConfig(_Wire):
     """Voice and language of the model's audio."""
 
     voice_config: VoiceConfig | None = None
@@ -514,8 +547,8 @@ class SpeechConfig:
     multi_speaker_voice_config: dict[str, Any] | None = None
 
 
-@attrs.define(kw_only=True)
-class ThinkingConfig:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class ThinkingConfig(_Wire):
     """Thinking budget and whether to include thoughts."""
 
     include_thoughts: bool | None = None
@@ -523,16 +556,16 @@ class ThinkingConfig:
     thinking_level: str | None = None
 
 
-@attrs.define(kw_only=True)
-class TranslationConfig:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class TranslationConfig(_Wire):
     """Speech-to-speech translation (Gemini API only)."""
 
     target_language_code: str | None = None
     echo_target_language: bool | None = None
 
 
-@attrs.define(kw_only=True)
-class GenerationConfig:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class GenerationConfig(_Wire):
     """Generation parameters of the setup message."""
 
     response_modalities: list[Modality | str] | None = None
@@ -553,8 +586,8 @@ class GenerationConfig:
     translation_config: TranslationConfig | None = None
 
 
-@attrs.define(kw_only=True)
-class AutomaticActivityDetection:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class AutomaticActivityDetection(_Wire):
     """Server-side voice activity detection settings."""
 
     disabled: bool | None = None
@@ -564,8 +597,8 @@ class AutomaticActivityDetection:
     silence_duration_ms: int | None = None
 
 
-@attrs.define(kw_only=True)
-class RealtimeInputConfig:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class RealtimeInputConfig(_Wire):
     """How realtime input is turned into turns."""
 
     automatic_activity_detection: AutomaticActivityDetection | None = None
@@ -574,31 +607,31 @@ class RealtimeInputConfig:
     interim_transcript_timestamp_enabled: bool | None = None
 
 
-@attrs.define(kw_only=True)
-class SessionResumptionConfig:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class SessionResumptionConfig(_Wire):
     """Ask for resumption handles; ``handle`` resumes an earlier session."""
 
     handle: str | None = None
     transparent: bool | None = None
 
 
-@attrs.define(kw_only=True)
-class SlidingWindow:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class SlidingWindow(_Wire):
     """Sliding-window context compression."""
 
     target_tokens: int | None = None
 
 
-@attrs.define(kw_only=True)
-class ContextWindowCompressionConfig:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class ContextWindowCompressionConfig(_Wire):
     """Context window compression."""
 
     trigger_tokens: int | None = None
     sliding_window: SlidingWindow | None = None
 
 
-@attrs.define(kw_only=True)
-class AudioTranscriptionConfig:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class AudioTranscriptionConfig(_Wire):
     """Transcription of input or output audio (``{}`` turns it on)."""
 
     language_codes: list[str] | None = None
@@ -612,31 +645,31 @@ class AudioTranscriptionConfig:
     source_text: str | None = None
 
 
-@attrs.define(kw_only=True)
-class ProactivityConfig:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class ProactivityConfig(_Wire):
     """Let the model decide not to answer (proactive audio/video)."""
 
     proactive_audio: bool | None = None
     proactive_video: bool | None = None
 
 
-@attrs.define(kw_only=True)
-class HistoryConfig:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class HistoryConfig(_Wire):
     """Send initial history as clientContent before the first model turn."""
 
     initial_history_in_client_content: bool | None = None
 
 
-@attrs.define(kw_only=True)
-class CustomizedAvatar:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class CustomizedAvatar(_Wire):
     """A custom avatar image."""
 
     image_mime_type: str | None = None
     image_data: bytes | None = _bytes_field()
 
 
-@attrs.define(kw_only=True)
-class AvatarConfig:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class AvatarConfig(_Wire):
     """Avatar video output settings."""
 
     avatar_name: str | None = None
@@ -645,8 +678,8 @@ class AvatarConfig:
     video_bitrate_bps: int | None = None
 
 
-@attrs.define(kw_only=True)
-class SafetySetting:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class SafetySetting(_Wire):
     """A safety filter threshold."""
 
     category: str | None = None
@@ -654,8 +687,8 @@ class SafetySetting:
     method: str | None = None
 
 
-@attrs.define(kw_only=True)
-class LiveClientSetup:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class LiveClientSetup(_Wire):
     """The first client message: model and session configuration."""
 
     model: str | None = None
@@ -678,26 +711,26 @@ class LiveClientSetup:
 # --------------------------------------------------------------------------- client messages
 
 
-@attrs.define(kw_only=True)
-class LiveClientContent:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class LiveClientContent(_Wire):
     """Turns appended to the conversation; ``turn_complete`` asks the model to answer."""
 
     turns: list[Content] | None = None
     turn_complete: bool | None = None
 
 
-@attrs.define(kw_only=True)
-class ActivityStart:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class ActivityStart(_Wire):
     """Start of user activity (manual activity detection)."""
 
 
-@attrs.define(kw_only=True)
-class ActivityEnd:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class ActivityEnd(_Wire):
     """End of user activity (manual activity detection)."""
 
 
-@attrs.define(kw_only=True)
-class LiveClientRealtimeInput:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class LiveClientRealtimeInput(_Wire):
     """Realtime input: audio, video frames, text or activity markers."""
 
     media_chunks: list[Blob] | None = None
@@ -709,30 +742,30 @@ class LiveClientRealtimeInput:
     audio_stream_end: bool | None = None
 
 
-@attrs.define(kw_only=True)
-class LiveClientToolResponse:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class LiveClientToolResponse(_Wire):
     """Responses to the model's function calls."""
 
     function_responses: list[FunctionResponse] | None = None
 
 
-@attrs.define(kw_only=True)
-class ToolsUpdate:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class ToolsUpdate(_Wire):
     """The tool list of a context update (an empty list clears all tools)."""
 
     tools: list[Tool] | None = None
 
 
-@attrs.define(kw_only=True)
-class ContextUpdate:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class ContextUpdate(_Wire):
     """Mid-session change of the system instruction and/or tools."""
 
     system_instruction: Content | None = None
     tools: ToolsUpdate | None = None
 
 
-@attrs.define(kw_only=True)
-class LiveClientMessage:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class LiveClientMessage(_Wire):
     """Any message the client sends to the Live API (exactly one field set)."""
 
     setup: LiveClientSetup | None = None
@@ -745,8 +778,8 @@ class LiveClientMessage:
 # --------------------------------------------------------------------------- connect config
 
 
-@attrs.define(kw_only=True)
-class LiveConnectConfig:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class LiveConnectConfig(_Wire):
     """The flat session configuration given to ``client.live.connect(config=...)``.
 
     Generation fields (``response_modalities``, ``temperature``, ...) are placed in
@@ -787,16 +820,16 @@ class LiveConnectConfig:
 # --------------------------------------------------------------------------- server messages
 
 
-@attrs.define(kw_only=True)
-class LiveServerSetupComplete:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class LiveServerSetupComplete(_Wire):
     """The server accepted the setup."""
 
     session_id: str | None = None
     voice_consent_signature: VoiceConsentSignature | None = None
 
 
-@attrs.define(kw_only=True)
-class TranscriptionWord:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class TranscriptionWord(_Wire):
     """One transcribed word with its timing (seconds)."""
 
     word: str | None = None
@@ -804,8 +837,8 @@ class TranscriptionWord:
     end_offset: float | None = _opt(**{CODEC: "duration"})
 
 
-@attrs.define(kw_only=True)
-class Transcription:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class Transcription(_Wire):
     """A piece of input or output audio transcription."""
 
     text: str | None = None
@@ -817,8 +850,8 @@ class Transcription:
     end_offset: float | None = _opt(**{CODEC: "duration"})
 
 
-@attrs.define(kw_only=True)
-class GroundingChunkWeb:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class GroundingChunkWeb(_Wire):
     """A web source used for grounding."""
 
     uri: str | None = None
@@ -826,8 +859,8 @@ class GroundingChunkWeb:
     domain: str | None = None
 
 
-@attrs.define(kw_only=True)
-class GroundingChunk:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class GroundingChunk(_Wire):
     """A grounding source."""
 
     web: GroundingChunkWeb | None = None
@@ -836,8 +869,8 @@ class GroundingChunk:
     retrieved_context: dict[str, Any] | None = None
 
 
-@attrs.define(kw_only=True)
-class Segment:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class Segment(_Wire):
     """A span of the response text."""
 
     start_index: int | None = None
@@ -846,8 +879,8 @@ class Segment:
     text: str | None = None
 
 
-@attrs.define(kw_only=True)
-class GroundingSupport:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class GroundingSupport(_Wire):
     """Which grounding chunks support a segment."""
 
     segment: Segment | None = None
@@ -855,16 +888,16 @@ class GroundingSupport:
     confidence_scores: list[float] | None = None
 
 
-@attrs.define(kw_only=True)
-class SearchEntryPoint:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class SearchEntryPoint(_Wire):
     """Search suggestions to display."""
 
     rendered_content: str | None = None
     sdk_blob: bytes | None = _bytes_field()
 
 
-@attrs.define(kw_only=True)
-class GroundingMetadata:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class GroundingMetadata(_Wire):
     """How the response was grounded (e.g. Google Search)."""
 
     web_search_queries: list[str] | None = None
@@ -876,23 +909,23 @@ class GroundingMetadata:
     retrieval_metadata: dict[str, Any] | None = None
 
 
-@attrs.define(kw_only=True)
-class UrlMetadata:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class UrlMetadata(_Wire):
     """Retrieval status of one URL."""
 
     retrieved_url: str | None = None
     url_retrieval_status: str | None = None
 
 
-@attrs.define(kw_only=True)
-class UrlContextMetadata:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class UrlContextMetadata(_Wire):
     """URLs retrieved by the URL context tool."""
 
     url_metadata: list[UrlMetadata] | None = None
 
 
-@attrs.define(kw_only=True)
-class LiveServerContent:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class LiveServerContent(_Wire):
     """Model output: content parts, transcriptions and turn markers."""
 
     model_turn: Content | None = None
@@ -909,30 +942,30 @@ class LiveServerContent:
     interaction_status: InteractionStatus | str | None = None
 
 
-@attrs.define(kw_only=True)
-class LiveServerToolCall:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class LiveServerToolCall(_Wire):
     """The model asks the client to run functions."""
 
     function_calls: list[FunctionCall] | None = None
 
 
-@attrs.define(kw_only=True)
-class LiveServerToolCallCancellation:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class LiveServerToolCallCancellation(_Wire):
     """Earlier function calls that should no longer be run or answered."""
 
     ids: list[str] | None = None
 
 
-@attrs.define(kw_only=True)
-class ModalityTokenCount:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class ModalityTokenCount(_Wire):
     """Token count of one modality."""
 
     modality: Modality | str | None = None
     token_count: int | None = None
 
 
-@attrs.define(kw_only=True)
-class UsageMetadata:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class UsageMetadata(_Wire):
     """Token usage (Vertex AI's ``candidates*`` names are read into the ``response*`` fields)."""
 
     prompt_token_count: int | None = None
@@ -951,15 +984,15 @@ class UsageMetadata:
     traffic_type: str | None = None
 
 
-@attrs.define(kw_only=True)
-class LiveServerGoAway:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class LiveServerGoAway(_Wire):
     """The server will close the connection in ``time_left`` seconds."""
 
     time_left: float | None = _opt(**{CODEC: "duration"})
 
 
-@attrs.define(kw_only=True)
-class LiveServerSessionResumptionUpdate:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class LiveServerSessionResumptionUpdate(_Wire):
     """A new resumption handle (valid when ``resumable``)."""
 
     new_handle: str | None = None
@@ -967,15 +1000,15 @@ class LiveServerSessionResumptionUpdate:
     last_consumed_client_message_index: int | None = None
 
 
-@attrs.define(kw_only=True)
-class VoiceActivityDetectionSignal:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class VoiceActivityDetectionSignal(_Wire):
     """Start/end of speech detected by the server."""
 
     vad_signal_type: VadSignalType | str | None = None
 
 
-@attrs.define(kw_only=True)
-class VoiceActivity:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class VoiceActivity(_Wire):
     """Voice activity event (``type`` on the wire)."""
 
     voice_activity_type: VoiceActivityType | str | None = _opt(**{WIRE: "type"})
@@ -996,8 +1029,8 @@ def _data_of(content: Content | None) -> bytes | None:
     return b"".join(chunks) or None
 
 
-@attrs.define(kw_only=True)
-class LiveServerMessage:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class LiveServerMessage(_Wire):
     """Any message received from the Live API.
 
     Unknown top-level keys from a newer server are kept, raw, in ``extra``.
@@ -1030,16 +1063,16 @@ class LiveServerMessage:
 # --------------------------------------------------------------------------- Live Music
 
 
-@attrs.define(kw_only=True)
-class WeightedPrompt:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class WeightedPrompt(_Wire):
     """A text prompt and its weight (must not be 0) for Live Music."""
 
     text: str | None = None
     weight: float | None = None
 
 
-@attrs.define(kw_only=True)
-class LiveMusicGenerationConfig:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class LiveMusicGenerationConfig(_Wire):
     """Live Music generation settings (ranges are checked by the music session)."""
 
     temperature: float | None = None
@@ -1056,8 +1089,8 @@ class LiveMusicGenerationConfig:
     music_generation_mode: MusicGenerationMode | str | None = None
 
 
-@attrs.define(kw_only=True)
-class LiveMusicConnectConfig:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class LiveMusicConnectConfig(_Wire):
     """The JavaScript documentation's music ``config``: ``tempo``, ``scale``, ``mode``."""
 
     tempo: int | None = None
@@ -1065,22 +1098,22 @@ class LiveMusicConnectConfig:
     mode: MusicGenerationMode | str | None = None
 
 
-@attrs.define(kw_only=True)
-class LiveMusicClientSetup:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class LiveMusicClientSetup(_Wire):
     """Live Music setup: the model."""
 
     model: str | None = None
 
 
-@attrs.define(kw_only=True)
-class LiveMusicClientContent:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class LiveMusicClientContent(_Wire):
     """The weighted prompts steering the music."""
 
     weighted_prompts: list[WeightedPrompt] | None = None
 
 
-@attrs.define(kw_only=True)
-class LiveMusicClientMessage:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class LiveMusicClientMessage(_Wire):
     """Any message the client sends to Live Music (exactly one field set)."""
 
     setup: LiveMusicClientSetup | None = None
@@ -1089,16 +1122,16 @@ class LiveMusicClientMessage:
     playback_control: LiveMusicPlaybackControl | str | None = None
 
 
-@attrs.define(kw_only=True)
-class LiveMusicSourceMetadata:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class LiveMusicSourceMetadata(_Wire):
     """The prompts and config that produced an audio chunk."""
 
     client_content: LiveMusicClientContent | None = None
     music_generation_config: LiveMusicGenerationConfig | None = None
 
 
-@attrs.define(kw_only=True)
-class AudioChunk:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class AudioChunk(_Wire):
     """A chunk of generated music (PCM16, 48 kHz, stereo)."""
 
     data: bytes | None = _bytes_field()
@@ -1106,28 +1139,28 @@ class AudioChunk:
     source_metadata: LiveMusicSourceMetadata | None = None
 
 
-@attrs.define(kw_only=True)
-class LiveMusicServerContent:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class LiveMusicServerContent(_Wire):
     """Generated audio chunks."""
 
     audio_chunks: list[AudioChunk] | None = None
 
 
-@attrs.define(kw_only=True)
-class LiveMusicFilteredPrompt:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class LiveMusicFilteredPrompt(_Wire):
     """A prompt the service refused, and why."""
 
     text: str | None = None
     filtered_reason: str | None = None
 
 
-@attrs.define(kw_only=True)
-class LiveMusicServerSetupComplete:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class LiveMusicServerSetupComplete(_Wire):
     """The music server accepted the setup."""
 
 
-@attrs.define(kw_only=True)
-class LiveMusicServerMessage:
+@attrs.define(kw_only=True, repr=False, eq=False)
+class LiveMusicServerMessage(_Wire):
     """Any message received from Live Music; unknown keys are kept in ``extra``."""
 
     setup_complete: LiveMusicServerSetupComplete | None = None

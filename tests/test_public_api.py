@@ -18,6 +18,7 @@ MODULES = [
     "genai_live.session",
     "genai_live.client",
     "genai_live.transport",
+    "genai_live.handshake",
     "genai_live.resumption",
     "genai_live.music",
     "genai_live.audio",
@@ -101,3 +102,23 @@ def test_package_is_typed() -> None:
     import pathlib
 
     assert (pathlib.Path(genai_live.__file__).parent / "py.typed").exists()
+
+
+def test_wire_classes_compare_by_value_and_class_and_repr_their_fields() -> None:
+    from genai_live import types as t
+
+    part = t.Part(inline_data=t.Blob(data=b"\x00" * 5000, mime_type="audio/pcm"))
+    same = t.Part(inline_data=t.Blob(data=b"\x00" * 5000, mime_type="audio/pcm"))
+    assert part == same
+    assert (part != same) is False
+    assert part != t.Part(inline_data=t.Blob(data=b"\x01", mime_type="audio/pcm"))
+    assert t.Blob(data=b"a") != t.FunctionResponseBlob(data=b"a")  # same fields, other class
+    assert t.Blob() != None  # noqa: E711
+    assert repr(part) == (
+        "Part(text=None, inline_data=Blob(data=<5000 bytes>, mime_type='audio/pcm', "
+        "display_name=None), file_data=None, function_call=None, function_response=None, "
+        "executable_code=None, code_execution_result=None, thought=None, thought_signature=None, "
+        "video_metadata=None, media_resolution=None, part_metadata=None)"
+    )
+    with pytest.raises(TypeError):
+        hash(part)  # mutable and compared by value

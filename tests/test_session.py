@@ -268,6 +268,52 @@ def test_setup_timeout(client: genai_live.Client) -> None:
     assert time.monotonic() - started < 5
 
 
+def test_a_message_before_setup_complete_is_delivered_first(client: genai_live.Client) -> None:
+    early = {"sessionResumptionUpdate": {"newHandle": "h0", "resumable": True}}
+    fake = FakeTransport(auto_setup=False)
+    fake.push(early)  # the first frame connect() reads is not setupComplete
+    fake.push({"setupComplete": {"sessionId": "s9"}})
+    with connect(client, fake) as session:
+        assert session.session_id == "s9"
+        first = session.receive(timeout=1)
+        assert first.session_resumption_update is not None
+        assert session.receive(timeout=1).setup_complete is not None
+
+
+def test_a_malformed_first_frame_fails_connect_with_decode_error(
+    client: genai_live.Client,
+) -> None:
+    fake = FakeTransport(auto_setup=False)
+    fake.push(b"{not json")
+    with pytest.raises(genai_live.DecodeError):
+        connect(client, fake, timeout=2)
+    assert fake.client_close is not None and fake.client_close[0] == 1007
+
+
+class Minimal:
+    """A transport with only the four required methods (no settimeout, no ready)."""
+
+    def __init__(self, inner: FakeTransport) -> None:
+        self.send, self.recv, self.close, self.abort = (
+            inner.send,
+            inner.recv,
+            inner.close,
+            inner.abort,
+        )
+
+
+def test_a_transport_with_only_the_required_methods_works(client: genai_live.Client) -> None:
+    fake = FakeTransport(
+        responder=lambda m: [TEXT_REPLY, TURN_DONE] if "clientContent" in m else None
+    )
+    with connect(client, Minimal(fake)) as session:  # type: ignore[arg-type]
+        assert session.receive(timeout=1).setup_complete is not None
+        session.send_client_content(turns="hi")
+        assert session.receive_turn(timeout=1).text == "Hello"
+    with pytest.raises(genai_live.SetupTimeout):
+        connect(client, Minimal(FakeTransport(auto_setup=False)), timeout=0.2)  # type: ignore[arg-type]
+
+
 def test_bad_config_raises_before_the_socket_is_opened(client: genai_live.Client) -> None:
     fake = FakeTransport()
     with pytest.raises(ValueError):

@@ -66,6 +66,7 @@ class FakeTransport:
         self._inbox: queue.SimpleQueue[bytes | str | _Close] = queue.SimpleQueue()
         self._cond = threading.Condition()
         self._ended: TransportClosed | None = None
+        self._timeout: float | None = None
 
     # ------------------------------------------------------------------ scripting (test side)
 
@@ -128,11 +129,18 @@ class FakeTransport:
         """Hand the next scripted frame to the client's reader."""
         if self._ended is not None:
             raise self._ended
-        item = self._inbox.get()
+        try:
+            item = self._inbox.get(timeout=self._timeout)
+        except queue.Empty:
+            raise TimeoutError("no frame within the timeout") from None
         if isinstance(item, _Close):
             self._ended = TransportClosed(item.code, item.reason)
             raise self._ended
         return item
+
+    def settimeout(self, seconds: float | None) -> None:
+        """Bound the wait of ``recv`` (TimeoutError past it); None: wait forever."""
+        self._timeout = seconds
 
     def ready(self) -> bool:
         """True when a pushed frame is waiting (``recv`` will not block)."""
