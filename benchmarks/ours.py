@@ -148,8 +148,9 @@ def run_connect(args: argparse.Namespace) -> Run:
     return server.connect_figures(latencies)
 
 
-def run_scale(args: argparse.Namespace) -> Run:
-    """N sessions, each streaming stamped audio both ways at real time, for one window."""
+def run_scale(args: argparse.Namespace, *, shared_reader: bool = False) -> Run:
+    """N sessions, each streaming stamped audio both ways at real time, for one window
+    (``shared_reader``: all read by one thread, else a reader thread each)."""
     server.raise_open_file_limit()
     window = server.Window()
     template = server.pcm_bytes(server.SCALE_IN_CHUNK_BYTES)
@@ -163,7 +164,11 @@ def run_scale(args: argparse.Namespace) -> Run:
         for _ in range(args.sessions):
             check = server.StreamCheck(window)
             callbacks = {"onmessage": _scale_reader(check), "onclose": _scale_closed(check)}
-            sessions.append(client.live.connect(MODEL, config=AUDIO_CONFIG, callbacks=callbacks))
+            sessions.append(
+                client.live.connect(
+                    MODEL, config=AUDIO_CONFIG, callbacks=callbacks, shared_reader=shared_reader
+                )
+            )
             checks.append(check)
             if time.monotonic() - started > connect_limit:
                 raise SystemExit(f"scale: connecting took over {connect_limit:.0f} s")
@@ -254,6 +259,7 @@ WORKLOADS = {
     "send": run_send,
     "connect": run_connect,
     "scale": run_scale,
+    "scale_shared": lambda args: run_scale(args, shared_reader=True),
 }
 
 

@@ -450,6 +450,7 @@ DRIVER_WORKLOADS = (
     "recv_callbacks",
     "send",
     "scale",
+    "scale_shared",
     "scale_selector",
 )
 CONNECT_WARMUP = 5

@@ -29,11 +29,13 @@ def run_soak(
     chaos_every: float = 0.4,
     seed: int = 1,
     max_faults: int | None = None,
+    shared_reader: bool = False,
 ) -> dict[str, Any]:
     """Run the soak and return its counts (losses and duplicates must be 0).
 
     Every ``chaos_every`` seconds all connections drop or get a goAway, up to ``max_faults``
-    times (None: until the sessions are done).
+    times (None: until the sessions are done). ``shared_reader``: every session is read by the
+    shared reader thread (and handed back to it after each resumption).
     """
     rng = random.Random(seed)
     threads_before = set(threading.enumerate())
@@ -77,6 +79,7 @@ def run_soak(
                     resume=policy,
                     callbacks={"onresume": on_resume},
                     timeout=30,
+                    shared_reader=shared_reader,
                 ) as session:
                     for turn in range(turns):
                         session.send_client_content(turns=f"s{index} t{turn}")
@@ -129,8 +132,9 @@ def main() -> int:
     parser.add_argument("--sessions", type=int, default=200)
     parser.add_argument("--turns", type=int, default=10)
     parser.add_argument("--chaos-every", type=float, default=0.5)
+    parser.add_argument("--shared-reader", action="store_true", help="one reader thread for all")
     args = parser.parse_args()
-    counts = run_soak(args.sessions, args.turns, args.chaos_every)
+    counts = run_soak(args.sessions, args.turns, args.chaos_every, shared_reader=args.shared_reader)
     print(json.dumps(counts, indent=2))
     ok = counts["lost"] == counts["duplicates"] == counts["errors"] == counts["leaked_threads"] == 0
     return 0 if ok else 1

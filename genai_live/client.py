@@ -24,6 +24,7 @@ from .endpoints import (
 from .protocol import Backend
 from .resumption import ResumptionPolicy
 from .session import LiveCallbacks, Session
+from .shared_reader import default_reader
 from .tools import normalize_tools
 from .transport import Connector, Transport, open_websocket
 
@@ -193,6 +194,7 @@ class Live:
         max_queue: int = 1024,
         automatic_function_calling: bool = True,
         ping_interval: float | None = None,
+        shared_reader: bool = False,
         transport: TransportArg = None,
     ) -> Session:
         """Open a session: socket, ``setup``, and wait for ``setupComplete``.
@@ -205,6 +207,11 @@ class Live:
         service doesn't need pings) sends WebSocket pings and drops a connection whose pongs stop.
         ``resume`` (True or a `ResumptionPolicy`) turns on automatic resumption. A bad config
         raises before anything is sent.
+
+        ``shared_reader=True`` reads this session on the process's one shared reader thread
+        instead of a thread of its own: for many sessions in one process (hundreds), it takes a
+        fraction of the CPU. Callbacks then run on that thread, one at a time for all its
+        sessions, as in an event loop: keep them short. Iteration and ``receive()`` are unaffected.
         """
         started = time.monotonic()
         client = self._client
@@ -235,6 +242,7 @@ class Live:
             callbacks=cbs,
             max_queue=max_queue,
             ping_interval=ping_interval,
+            shared_reader=default_reader() if shared_reader else None,
         )
         if registry and automatic_function_calling:
             session._enable_tools(registry)

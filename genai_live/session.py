@@ -18,6 +18,7 @@ from . import types as t
 from .errors import DecodeError, LiveError, ResumptionFailed, SessionClosed, SetupTimeout
 from .protocol import Backend, CloseEvent
 from .resumption import RETRYABLE_CLOSES, ResumeInfo, ResumptionPolicy, ResumptionState
+from .shared_reader import SharedReader
 from .tools import ToolRunner
 from .transport import Transport, TransportClosed
 from .turn import Turn
@@ -117,8 +118,13 @@ class BaseSession(Generic[M]):
         max_queue: int = 1024,
         close_timeout: float = 3.0,
         ping_interval: float | None = None,
+        shared_reader: SharedReader | None = None,
     ) -> None:
         self._transport = transport
+        self._shared = shared_reader  # reads this session's socket when it is set up
+        self._on_shared = False  # attached to it now
+        self._paused = False  # by it: the queue is full
+        self._left_error: BaseException | None = None  # how the connection ended, there
         self._ping_interval = ping_interval
         self._callbacks = callbacks
         self._on_message = callbacks.onmessage
@@ -138,6 +144,7 @@ class BaseSession(Generic[M]):
         self._closing = False
         self._close_timeout = close_timeout
         self._reader: threading.Thread | None = None
+        self._reading = False  # a reader (of our own or shared) has started
         self._first_frame: bytes | str | None = None  # read by connect(), delivered by the reader
         self._first_read = threading.Event()
         self._done = threading.Event()
@@ -163,13 +170,18 @@ class BaseSession(Generic[M]):
             )
             self._finish(closed.code, closed.reason, error)  # onclose fires here too
             raise error from None
-        # The reader starts while the server handles the setup, and waits for the first frame.
-        self._reader = threading.Thread(target=self._run, name="genai-live-reader", daemon=True)
-        self._reader.start()
+        shared = self._shared is not None and hasattr(self._transport, "pump")
+        if not shared:  # the reader starts while the server handles the setup
+            self._start_reader()
         try:
             self._read_first_frame(timeout - (time.monotonic() - started))
         finally:
             self._first_read.set()
+        if shared:
+            if self._set_up:
+                self._attach_shared()
+            else:  # something unusual: the reader of our own reports it
+                self._start_reader()
         if self._ping_interval:
             threading.Thread(target=self._keepalive, name="genai-live-ping", daemon=True).start()
         remaining = max(0.0, timeout - (time.monotonic() - started))
@@ -190,6 +202,86 @@ class BaseSession(Generic[M]):
             code=event.code,
             reason=event.reason,
             hint="The server ended the session during setup; check the model and config.",
+        )
+
+    def _start_reader(self, pending: BaseException | None = None) -> None:
+        self._reading = True
+        self._reader = threading.Thread(
+            target=self._run, args=(pending,), name="genai-live-reader", daemon=True
+        )
+        self._reader.start()
+
+    # -- the shared reader (connect(..., shared_reader=True))
+
+    def _attach_shared(self) -> None:
+        assert self._shared is not None
+        self._transport.set_blocking(False)  # type: ignore[attr-defined]
+        self._reading = True
+        self._on_shared = True
+        self._shared.attach(self)
+
+    def _reader_fileno(self) -> int:
+        return self._transport.fileno()  # type: ignore[attr-defined, no-any-return]
+
+    def _pump(self) -> bool | None:
+        """On the shared reader: deliver what the socket holds (never waits). True to go on,
+        False to pause (the queue is full), None when the connection ended."""
+        decode = type(self)._decode
+        on_message = self._on_message
+        batch: list[M] = []
+        try:
+            # Into the queue: no more than it has room for (the rest stays in the transport).
+            limit = None if on_message is not None else self._max_queue - self._backlog()
+            frames, ended = self._transport.pump(limit)  # type: ignore[attr-defined]
+            first, self._first_frame = self._first_frame, None
+            if first is not None:
+                frames.insert(0, first)
+            for frame in frames:
+                message = decode(frame)
+                self._accept(message)
+                if on_message is not None:
+                    self._call(on_message, "onmessage", message)
+                else:
+                    batch.append(message)
+                self._after_delivery()
+            if ended is not None:
+                raise ended
+        except Exception as exc:
+            self._left_error = exc
+            return None
+        finally:
+            if batch:
+                self._handed += len(batch)
+                self._queue.put(batch)
+        if on_message is not None:
+            return True
+        with self._take_lock:  # receive() decides on resuming under the same lock
+            if self._backlog() < self._max_queue:
+                return True
+            if self._closing:
+                return None  # closed while the queue is full: the end is handled off the reader
+            self._paused = True
+            return False
+
+    def _unpause(self, if_room: bool) -> None:
+        """Have the shared reader read a paused session again (``if_room``: once below the
+        bound). Called with ``_take_lock`` held."""
+        if self._paused and (not if_room or self._backlog() < self._max_queue):
+            self._paused = False
+            assert self._shared is not None
+            self._shared.resume(self)
+
+    def _leave_reader(self) -> None:
+        """The connection ended on the shared reader: a thread of our own finishes the work."""
+        error = self._left_error or TransportClosed(1000, "closed by client")
+        self._left_error = None
+        self._on_shared = False
+        self._start_reader(error)
+
+    def _on_reader_thread(self) -> bool:
+        current = threading.current_thread()
+        return current is self._reader or (
+            self._on_shared and self._shared is not None and current is self._shared.thread
         )
 
     def _read_first_frame(self, timeout: float) -> None:
@@ -220,11 +312,16 @@ class BaseSession(Generic[M]):
             self._set_up = True
             self._setup_event.set()
 
-    def _run(self) -> None:
+    def _run(self, pending: BaseException | None = None) -> None:
+        """The reader thread; ``pending``: how the connection ended on the shared reader."""
         self._first_read.wait()
+        handed_back = False
         try:
             while True:
                 try:
+                    if pending is not None:
+                        error, pending = pending, None
+                        raise error
                     if not self._read_loop():
                         self._finish(1000, "closed by client", None)
                         return
@@ -235,6 +332,10 @@ class BaseSession(Generic[M]):
                         )
                         return
                     if self._recover(closed.code, closed.reason):
+                        if self._shared is not None and hasattr(self._transport, "pump"):
+                            handed_back = True  # the new connection is read there again
+                            self._attach_shared()
+                            return
                         continue
                     self._finish(closed.code, closed.reason, self._fatal)
                     return
@@ -247,7 +348,8 @@ class BaseSession(Generic[M]):
             self._transport.abort()
             self._finish(1011, "client reader failed", LiveError(f"reader failed: {exc!r}"))
         finally:
-            self._release()
+            if not handed_back:
+                self._release()
             self._setup_event.set()
 
     def _keepalive(self) -> None:
@@ -283,11 +385,7 @@ class BaseSession(Generic[M]):
                     message = decode(transport.recv())
                 else:
                     message, first = decode(first), None
-                if not self._set_up and self._is_setup_complete(message):
-                    self._on_setup_complete(message)
-                    self._set_up = True
-                    self._setup_event.set()
-                self._on_received(message)
+                self._accept(message)
                 if on_message is not None:
                     self._call(on_message, "onmessage", message)
                 else:
@@ -302,6 +400,14 @@ class BaseSession(Generic[M]):
             if batch:  # the connection ended or moved: what was read is still delivered
                 self._handed += len(batch)
                 self._queue.put(batch)
+
+    def _accept(self, message: M) -> None:
+        """What every received message goes through before delivery."""
+        if not self._set_up and self._is_setup_complete(message):
+            self._on_setup_complete(message)
+            self._set_up = True
+            self._setup_event.set()
+        self._on_received(message)
 
     def _release(self) -> None:
         release = getattr(self._transport, "release", None)
@@ -450,6 +556,7 @@ class BaseSession(Generic[M]):
                 if inbox:
                     self._taken += 1
                     message = inbox.popleft()
+                    self._unpause(if_room=True)
                     break
             try:
                 item = self._queue.get(timeout=timeout)
@@ -491,7 +598,9 @@ class BaseSession(Generic[M]):
         self._wakeup.set()
         if first:
             self._transport.close(code, reason)
-        if threading.current_thread() is self._reader:
+        with self._take_lock:
+            self._unpause(if_room=False)  # the shared reader must read again to see the end
+        if self._on_reader_thread():
             # Inside a callback: the reader ends after it returns; a watchdog bounds the wait.
             if first:
                 self._watchdog()
@@ -506,13 +615,17 @@ class BaseSession(Generic[M]):
         threading.Thread(target=expire, name="genai-live-close", daemon=True).start()
 
     def _join(self) -> None:
-        reader = self._reader
-        if reader is None or reader is threading.current_thread():
+        """Wait for the reading to end (aborting the connection when it takes too long)."""
+        if self._on_reader_thread() or not self._reading:
             return
-        reader.join(self._close_timeout)
-        if reader.is_alive():
+        if not self._done.wait(self._close_timeout):
             self._transport.abort()
+            self._done.wait(self._close_timeout)
+        reader = self._reader  # the shared reader hands an ended session to a thread of its own
+        if reader is not None and reader is not threading.current_thread():
             reader.join(self._close_timeout)
+        if self._shared is not None:
+            self._shared.join_if_idle(self._close_timeout)
 
     def wait_closed(self, timeout: float | None = None) -> CloseEvent | None:
         """Block until the session has ended; returns its `CloseEvent` (None on timeout)."""

@@ -23,6 +23,7 @@ __all__ = ["Connector", "Transport", "TransportClosed", "WebSocketTransport", "o
 Frame = Union[bytes, str]
 
 _OP_CONT, _OP_TEXT, _OP_BINARY, _OP_CLOSE, _OP_PING, _OP_PONG = 0x0, 0x1, 0x2, 0x8, 0x9, 0xA
+_SEND_STALL_LIMIT = 30.0  # seconds a non-blocking send waits for a peer that takes no data
 
 
 class TransportClosed(Exception):
@@ -83,6 +84,11 @@ class WebSocketTransport:
         self._close_sent = False
         self._lock = threading.Lock()
         self._closed: TransportClosed | None = None
+        self._blocking = True
+        self._need = 2  # bytes missing for the next frame (a hint for the next read's size)
+        self._fragments: list[bytes] = []  # of a fragmented message being received
+        self._total = 0  # its size so far
+        self._opcode: int | None = None  # its opcode (text or binary)
         self.last_pong = time.monotonic()
         """When the peer last answered a ping (monotonic clock)."""
 
@@ -95,9 +101,32 @@ class WebSocketTransport:
         frame = client_frame(opcode, payload)
         try:
             with self._send_lock:  # one whole frame at a time: sendall may write in pieces
-                self._sock.sendall(frame)
+                if self._blocking:
+                    self._sock.sendall(frame)
+                else:
+                    self._send_all_nonblocking(frame)
         except (OSError, ValueError) as exc:
             raise TransportClosed(1006, f"send failed: {exc}") from None
+
+    def _send_all_nonblocking(self, data: bytes) -> None:
+        """``sendall`` for a non-blocking socket (see `set_blocking`): wait while it is full."""
+        import select
+        import ssl
+
+        view = memoryview(data)
+        deadline = time.monotonic() + _SEND_STALL_LIMIT
+        while view:
+            try:
+                sent = self._sock.send(view)
+            except (BlockingIOError, InterruptedError, ssl.SSLWantWriteError, ssl.SSLWantReadError):
+                sent = 0  # TLS: the same bytes are offered again, as OpenSSL requires
+            if sent:
+                view = view[sent:]
+                continue
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError(f"the peer took no data for {_SEND_STALL_LIMIT:.0f} s")
+            select.select([], [self._sock], [], min(remaining, 0.05))
 
     def close(self, code: int = 1000, reason: str = "") -> None:
         with self._lock:
@@ -126,22 +155,18 @@ class WebSocketTransport:
 
     # -- receiving
 
-    def _fill(self, size: int) -> None:
-        buffer = self._buffer
-        while len(buffer) < size:
-            try:
-                chunk = self._sock.recv(max(65536, size - len(buffer)))
-            except TimeoutError:
-                raise  # only while a timeout is set (see settimeout): the connection stays
-            except (OSError, ValueError) as exc:
-                raise TransportClosed(1006, f"connection lost: {exc}") from None
-            if not chunk:
-                raise TransportClosed(1006, "connection closed without a close frame")
-            buffer += chunk
+    def fileno(self) -> int:
+        """The socket's file descriptor (for a selector: see `pump`)."""
+        return self._sock.fileno()
 
     def settimeout(self, seconds: float | None) -> None:
         """Bound each wait of ``recv`` to ``seconds`` (TimeoutError past it); None: no bound."""
         self._sock.settimeout(seconds)
+
+    def set_blocking(self, blocking: bool) -> None:
+        """Blocking (``recv``, the default) or non-blocking (``pump``, driven by a selector)."""
+        self._sock.setblocking(blocking)
+        self._blocking = blocking
 
     def ready(self) -> bool:
         """True when a whole frame is already buffered (``recv`` will not wait for the network)."""
@@ -169,44 +194,106 @@ class WebSocketTransport:
         if self._closed is not None:
             raise self._closed
         try:
-            return self._recv_message()
+            while True:
+                message = self._parse()
+                if message is not None:
+                    return message
+                self._read(self._need)
         except TransportClosed as closed:
             self._closed = closed
             raise
 
-    def _recv_message(self) -> Frame:
-        fragments: list[bytes] = []
-        total = 0
-        message_opcode = None
+    def pump(self, limit: int | None = None) -> tuple[list[Frame], TransportClosed | None]:
+        """Read what a non-blocking socket holds, without waiting: up to ``limit`` complete
+        messages (the rest stays buffered for the next call), and how the connection ended if it
+        did (after those messages)."""
+        if self._closed is not None:
+            return [], self._closed
+        import ssl
+
+        messages: list[Frame] = []
+        read = False
+        try:
+            while True:
+                while limit is None or len(messages) < limit:
+                    message = self._parse()
+                    if message is None:
+                        break
+                    messages.append(message)
+                else:
+                    return messages, None
+                pending = getattr(self._sock, "pending", None)  # TLS: decrypted, not yet read
+                if read and (pending is None or not pending()):
+                    return messages, None
+                try:
+                    self._read(65536)
+                except (BlockingIOError, InterruptedError, ssl.SSLWantReadError):
+                    return messages, None
+                read = True
+        except TransportClosed as closed:
+            self._closed = closed
+            return messages, closed
+
+    def _read(self, size: int) -> None:
+        """One ``recv`` of up to ``size`` bytes (at least 64 KiB) into the buffer."""
+        try:
+            chunk = self._sock.recv(max(65536, size))
+        except (TimeoutError, BlockingIOError, InterruptedError):
+            raise  # a bounded or non-blocking read found nothing: the connection stays
+        except (OSError, ValueError) as exc:
+            import ssl
+
+            if isinstance(exc, ssl.SSLWantReadError):
+                raise
+            raise TransportClosed(1006, f"connection lost: {exc}") from None
+        if not chunk:
+            raise TransportClosed(1006, "connection closed without a close frame")
+        self._buffer += chunk
+
+    def _parse(self) -> Frame | None:
+        """The next whole data message from the buffer, or None (``_need`` bytes are missing).
+
+        Control frames are handled on the way (pings answered, pongs noted, a close frame raises
+        `TransportClosed`); fragments are gathered across calls.
+        """
+        buffer = self._buffer
         while True:
-            self._fill(2)
-            b0, b1 = self._buffer[0], self._buffer[1]
+            size = len(buffer)
+            if size < 2:
+                self._need = 2 - size
+                return None
+            b0, b1 = buffer[0], buffer[1]
             length = b1 & 0x7F
             header = 2
             if length == 126:
-                self._fill(4)
-                length = struct.unpack_from("!H", self._buffer, 2)[0]
+                if size < 4:
+                    self._need = 4 - size
+                    return None
+                length = (buffer[2] << 8) | buffer[3]
                 header = 4
             elif length == 127:
-                self._fill(10)
-                length = struct.unpack_from("!Q", self._buffer, 2)[0]
+                if size < 10:
+                    self._need = 10 - size
+                    return None
+                length = int.from_bytes(buffer[2:10], "big")
                 header = 10
             masked = b1 & 0x80
             if masked:
                 header += 4
             opcode = b0 & 0x0F
-            if opcode < _OP_CLOSE and total + length > self._max:
+            if opcode < _OP_CLOSE and self._total + length > self._max:
                 self.close(1009, "message too big")
                 self.abort()
                 raise TransportClosed(
-                    1009, f"incoming message of {total + length} bytes exceeds {self._max}"
+                    1009, f"incoming message of {self._total + length} bytes exceeds {self._max}"
                 )
-            self._fill(header + length)
-            payload = bytes(self._buffer[header : header + length])
+            if size < header + length:
+                self._need = header + length - size
+                return None
+            payload = bytes(buffer[header : header + length])
             if masked:  # servers never mask, but the RFC allows reading it
-                payload = mask_payload(bytes(self._buffer[header - 4 : header]), payload)
-            del self._buffer[: header + length]
-            fin = b0 & 0x80
+                payload = mask_payload(bytes(buffer[header - 4 : header]), payload)
+            del buffer[: header + length]
             if opcode == _OP_PING:
                 self._pong(payload)
                 continue
@@ -216,17 +303,19 @@ class WebSocketTransport:
             if opcode == _OP_CLOSE:
                 self._on_close(payload)
             if opcode in (_OP_TEXT, _OP_BINARY):
-                message_opcode = opcode
-            elif opcode != _OP_CONT or message_opcode is None:
+                self._opcode = opcode
+            elif opcode != _OP_CONT or self._opcode is None:
                 self.close(1002, "protocol error")
                 raise TransportClosed(1002, f"unexpected frame opcode {opcode}")
-            if fin and not fragments:
-                return payload.decode("utf-8") if message_opcode == _OP_TEXT else payload
-            fragments.append(payload)
-            total += length
-            if fin:
-                data = b"".join(fragments)
-                return data.decode("utf-8") if message_opcode == _OP_TEXT else data
+            if b0 & 0x80 and not self._fragments:  # a whole message in one frame
+                return payload.decode("utf-8") if self._opcode == _OP_TEXT else payload
+            self._fragments.append(payload)
+            self._total += length
+            if b0 & 0x80:
+                data = b"".join(self._fragments)
+                self._fragments.clear()
+                self._total = 0
+                return data.decode("utf-8") if self._opcode == _OP_TEXT else data
 
     def ping(self) -> None:
         """Send a ping frame (liveness check); the reader records the pong."""

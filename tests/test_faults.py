@@ -6,6 +6,7 @@ once, and — through the fixtures — no thread and no file descriptor left beh
 
 from __future__ import annotations
 
+import functools
 import gc
 import logging
 import os
@@ -46,6 +47,18 @@ def no_leaks(no_thread_leak: None, caplog: pytest.LogCaptureFixture) -> Iterator
     records = caplog.get_records("setup") + caplog.get_records("call")
     assert records, "nothing was logged: the check below would prove nothing"
     assert not [r for r in records if KEY in r.getMessage()], "the API key was logged"
+
+
+@pytest.fixture(autouse=True, params=["own reader", "shared reader"])
+def reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every fault twice: each session with a reader thread of its own, then all sessions on the
+    shared reader (``connect(..., shared_reader=True)``)."""
+    if request.param == "shared reader":
+        connect = genai_live.client.Live.connect
+        monkeypatch.setattr(
+            genai_live.client.Live, "connect", functools.partialmethod(connect, shared_reader=True)
+        )
+    return str(request.param)
 
 
 @pytest.fixture

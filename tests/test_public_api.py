@@ -19,6 +19,7 @@ MODULES = [
     "genai_live.client",
     "genai_live.transport",
     "genai_live.handshake",
+    "genai_live.shared_reader",
     "genai_live.resumption",
     "genai_live.music",
     "genai_live.audio",

@@ -1,0 +1,220 @@
+"""``connect(..., shared_reader=True)``: one reader thread for many sessions, on real sockets.
+
+Every fault of test_faults.py also runs on the shared reader; these tests cover what only it has:
+one thread for all, callbacks on that thread, a full queue pausing one session only, TLS.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+
+import genai_live
+from genai_live import types
+from genai_live.testing import LiveEmulator
+from genai_live.transport import WebSocketTransport
+
+MODEL = "gemini-live-2.5-flash-preview"
+TEXT = {"responseModalities": ["TEXT"]}
+
+
+@pytest.fixture(autouse=True)
+def _no_thread_leak(no_thread_leak: None) -> None:
+    """No reader, shared or not, outlives a test."""
+
+
+@pytest.fixture
+def emulator() -> Iterator[LiveEmulator]:
+    with LiveEmulator(speed=0) as emu:
+        yield emu
+
+
+def reader_threads() -> list[str]:
+    """The client's threads (the emulator's own are named genai-live-emulator...)."""
+    return sorted(
+        t.name
+        for t in threading.enumerate()
+        if t.name.startswith("genai-live-") and not t.name.startswith("genai-live-emulator")
+    )
+
+
+def test_many_sessions_share_one_reader_thread(emulator: LiveEmulator) -> None:
+    client = emulator.client()
+    sessions = [client.live.connect(MODEL, config=TEXT, shared_reader=True) for _ in range(12)]
+    try:
+        assert reader_threads() == ["genai-live-shared-reader"]
+        for index, session in enumerate(sessions):
+            session.send_client_content(turns=f"question {index}")
+        for index, session in enumerate(sessions):
+            assert session.receive(timeout=5).setup_complete is not None
+            assert f"question {index}" in session.receive_turn(timeout=10).text
+    finally:
+        for session in sessions:
+            session.close()
+    assert reader_threads() == []  # the thread ends with its last session
+
+
+def test_the_thread_starts_again_for_a_later_session(emulator: LiveEmulator) -> None:
+    for round_ in range(3):
+        with emulator.client().live.connect(MODEL, config=TEXT, shared_reader=True) as session:
+            session.send_client_content(turns=f"round {round_}")
+            assert f"round {round_}" in session.receive_turn(timeout=10).text
+        assert reader_threads() == []
+
+
+def test_callbacks_run_on_the_shared_thread_and_may_close_the_session(
+    emulator: LiveEmulator,
+) -> None:
+    seen: list[str] = []
+    closes: list[genai_live.CloseEvent] = []
+    holder: list[genai_live.Session] = []
+    ended = threading.Event()
+
+    def on_message(message: types.LiveServerMessage) -> None:
+        seen.append(threading.current_thread().name)
+        if message.server_content is not None and message.server_content.turn_complete:
+            holder[0].close()  # from the shared thread: must not wait for itself
+
+    def on_close(event: genai_live.CloseEvent) -> None:
+        closes.append(event)
+        ended.set()
+
+    callbacks = {"onmessage": on_message, "onclose": on_close}
+    session = emulator.client().live.connect(
+        MODEL, config=TEXT, callbacks=callbacks, shared_reader=True
+    )
+    holder.append(session)
+    session.send_client_content(turns="hello")
+    assert ended.wait(10)
+    session.close()
+    assert set(seen) == {"genai-live-shared-reader"}
+    assert len(closes) == 1 and closes[0].code == 1000 and closes[0].by_client
+
+
+def wait_until_paused(session: genai_live.Session) -> None:
+    deadline = time.monotonic() + 10
+    while not session._paused:
+        assert time.monotonic() < deadline, "the session never filled its queue"
+        time.sleep(0.01)
+
+
+def test_a_full_queue_pauses_its_session_only(emulator: LiveEmulator) -> None:
+    client = emulator.client()
+    slow = client.live.connect(MODEL, max_queue=3, shared_reader=True)  # AUDIO: many chunks
+    quick = client.live.connect(MODEL, config=TEXT, shared_reader=True)
+    try:
+        slow.send_client_content(turns=" ".join(["word"] * 40))
+        wait_until_paused(slow)
+        for index in range(3):  # the other session goes on while the slow one is paused
+            quick.send_client_content(turns=f"still here {index}")
+            assert f"still here {index}" in quick.receive_turn(timeout=10).text
+            assert slow._paused and slow._backlog() <= 3
+        assert slow.receive(timeout=5).setup_complete is not None
+        turn = slow.receive_turn(timeout=30)  # everything arrives once it is read
+        assert turn.complete and len(turn.audio) > 100_000
+    finally:
+        slow.close()
+        quick.close()
+
+
+def test_closing_a_paused_session_ends_it(emulator: LiveEmulator) -> None:
+    session = emulator.client().live.connect(MODEL, max_queue=2, shared_reader=True)
+    session.send_client_content(turns=" ".join(["word"] * 40))
+    wait_until_paused(session)
+    session.close()
+    assert session.close_event is not None and session.close_event.code == 1000
+
+
+@pytest.mark.parametrize("fault", ["drop", "goaway"])
+def test_a_resumed_session_is_read_by_the_shared_thread_again(
+    emulator: LiveEmulator, fault: str
+) -> None:
+    resumed = threading.Event()
+    policy = genai_live.ResumptionPolicy(backoff=0.05, go_away_margin=0.2)
+    with emulator.client().live.connect(
+        MODEL,
+        config=TEXT,
+        resume=policy,
+        callbacks={"onresume": lambda info: resumed.set()},
+        shared_reader=True,
+    ) as session:
+        session.send_client_content(turns="before")
+        assert "before" in session.receive_turn(timeout=10).text
+        emulator.inject(fault, **({"time_left": 1.0} if fault == "goaway" else {}))
+        assert resumed.wait(10)
+        session.send_client_content(turns="after")
+        assert "after" in session.receive_turn(timeout=10).text
+        assert session._on_shared
+        assert session._reader is not None
+        session._reader.join(5)  # the thread that resumed has handed the session back
+        assert reader_threads() == ["genai-live-shared-reader"]
+    assert emulator.connection_count == 2
+
+
+def test_shared_reader_over_tls() -> None:
+    with LiveEmulator(tls=True, speed=0) as emu:
+        with emu.client().live.connect(MODEL, shared_reader=True) as session:
+            session.send_client_content(turns=" ".join(["secure"] * 30))  # audio: many records
+            assert session.receive(timeout=5).setup_complete is not None
+            turn = session.receive_turn(timeout=30)
+            assert turn.complete and len(turn.audio) > 100_000
+
+
+# --------------------------------------------------------------------------- pump, without a server
+
+
+def server_frame(payload: bytes) -> bytes:
+    size = len(payload)
+    head = bytes([0x82, size]) if size < 126 else bytes([0x82, 126]) + size.to_bytes(2, "big")
+    return head + payload
+
+
+def test_pump_never_waits_and_keeps_what_is_over_the_limit() -> None:
+    near, far = socket.socketpair()
+    try:
+        transport = WebSocketTransport(near, 1 << 20)
+        transport.set_blocking(False)
+        assert transport.pump() == ([], None)  # nothing there: returns at once
+        far.sendall(b"".join(server_frame(bytes([i]) * 300) for i in range(5)) + b"\x82")
+        messages, ended = transport.pump(limit=2)
+        assert messages == [b"\x00" * 300, b"\x01" * 300] and ended is None
+        messages, ended = transport.pump()
+        assert messages == [bytes([i]) * 300 for i in (2, 3, 4)]  # the half frame waits
+        far.sendall(b"\x01z")
+        far.shutdown(socket.SHUT_WR)
+        assert transport.pump() == ([b"z"], None)  # one read per call: the end comes next
+        messages, ended = transport.pump()
+        assert messages == [] and ended is not None and ended.code == 1006
+        assert transport.pump() == ([], ended)
+    finally:
+        near.close()
+        far.close()
+
+
+def test_nonblocking_send_waits_for_a_full_socket() -> None:
+    near, far = socket.socketpair()
+    try:
+        transport = WebSocketTransport(near, 1 << 20)
+        transport.set_blocking(False)
+        payload = b"x" * 4_000_000  # far more than the socket buffers hold
+        received = bytearray()
+
+        def drain() -> None:
+            while len(received) < len(payload):
+                chunk = far.recv(1 << 20)
+                if not chunk:
+                    return
+                received.extend(chunk)
+
+        reader = threading.Thread(target=drain)
+        reader.start()
+        transport.send(payload)
+        reader.join(10)
+        assert len(received) == len(payload) + 14  # 64-bit length header + mask key
+    finally:
+        near.close()
+        far.close()
