@@ -13,8 +13,7 @@ Example::
 
 from __future__ import annotations
 
-import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import types
 from ._version import __version__
@@ -37,10 +36,10 @@ from .music import LiveMusic, LiveMusicSession
 from .protocol import CloseEvent
 from .resumption import ResumeInfo, ResumptionPolicy
 from .session import LiveCallbacks, Session
-from .tools import ToolResult, non_blocking
 from .turn import Turn
 
-logging.getLogger("genai_live").addHandler(logging.NullHandler())
+if TYPE_CHECKING:
+    from .tools import ToolResult, non_blocking
 
 
 def __getattr__(name: str) -> Any:
@@ -49,6 +48,10 @@ def __getattr__(name: str) -> Any:
         import importlib
 
         return importlib.import_module(".audio", __name__)
+    if name in ("ToolResult", "non_blocking"):  # tools load when a session has tools
+        from . import tools
+
+        return getattr(tools, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

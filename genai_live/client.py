@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from typing import Any, Union
+from typing import TYPE_CHECKING, Any, Union
 from urllib.parse import urlsplit
 
 from . import protocol, types
@@ -24,9 +24,10 @@ from .endpoints import (
 from .protocol import Backend
 from .resumption import ResumptionPolicy
 from .session import LiveCallbacks, Session
-from .shared_reader import default_reader
-from .tools import normalize_tools
 from .transport import Connector, Transport, open_websocket
+
+if TYPE_CHECKING:
+    from .shared_reader import SharedReader
 
 __all__ = ["Client", "Live", "connect"]
 
@@ -220,6 +221,8 @@ class Live:
         registry: dict[str, Callable[..., Any]] = {}
 
         def tool_normalizer(tools: Sequence[Any]) -> list[types.Tool]:
+            from .tools import normalize_tools
+
             normalized, functions = normalize_tools(tools)
             registry.update(functions)
             return normalized
@@ -242,7 +245,7 @@ class Live:
             callbacks=cbs,
             max_queue=max_queue,
             ping_interval=ping_interval,
-            shared_reader=default_reader() if shared_reader else None,
+            shared_reader=_shared_reader() if shared_reader else None,
         )
         if registry and automatic_function_calling:
             session._enable_tools(registry)
@@ -250,6 +253,12 @@ class Live:
             session._enable_resumption(policy, setup.setup, reopen, timeout)
         session._start(frame, timeout, started)
         return session
+
+
+def _shared_reader() -> SharedReader:
+    from .shared_reader import default_reader
+
+    return default_reader()
 
 
 def _no_proxy(url: str) -> bool:

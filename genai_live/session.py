@@ -3,29 +3,29 @@
 from __future__ import annotations
 
 import inspect
-import logging
 import queue
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
 
 from . import codec, protocol
 from . import types as t
 from .errors import DecodeError, LiveError, ResumptionFailed, SessionClosed, SetupTimeout
+from .log import logger
 from .protocol import Backend, CloseEvent
 from .resumption import RETRYABLE_CLOSES, ResumeInfo, ResumptionPolicy, ResumptionState
-from .shared_reader import SharedReader
-from .tools import ToolRunner
 from .transport import Transport, TransportClosed
 from .turn import Turn
 
-__all__ = ["BaseSession", "LiveCallbacks", "Session"]
+if TYPE_CHECKING:
+    from .shared_reader import SharedReader
+    from .tools import ToolRunner
 
-logger = logging.getLogger("genai_live")
+__all__ = ["BaseSession", "LiveCallbacks", "Session"]
 
 M = TypeVar("M")
 Callback = Callable[..., Any]
@@ -272,10 +272,13 @@ class BaseSession(Generic[M]):
             self._shared.resume(self)
 
     def _leave_reader(self) -> None:
-        """The connection ended on the shared reader: a thread of our own finishes the work."""
-        error = self._left_error or TransportClosed(1000, "closed by client")
-        self._left_error = None
+        """Not read by the shared reader any more: a thread of our own takes over, to finish
+        the work when the connection ended there, else to read it (blocking again)."""
+        error, self._left_error = self._left_error, None
         self._on_shared = False
+        self._paused = False
+        if error is None:
+            self._transport.set_blocking(True)  # type: ignore[attr-defined]
         self._start_reader(error)
 
     def _on_reader_thread(self) -> bool:
@@ -685,6 +688,8 @@ class Session(BaseSession[t.LiveServerMessage]):
     def _enable_tools(self, registry: Mapping[str, Callable[..., Any]]) -> None:
         def send(responses: list[t.FunctionResponse]) -> None:
             self.send_tool_response(function_responses=responses)
+
+        from .tools import ToolRunner
 
         self._tools = ToolRunner(registry, send, logger=logger)
 

@@ -12,16 +12,15 @@ thread exists only while sessions are attached.
 
 from __future__ import annotations
 
-import logging
 import selectors
 import socket
 import threading
 from collections import deque
 from typing import Protocol
 
-__all__ = ["SharedReader", "default_reader"]
+from .log import logger
 
-logger = logging.getLogger("genai_live")
+__all__ = ["SharedReader", "default_reader"]
 
 
 class Pumped(Protocol):
@@ -45,7 +44,7 @@ class SharedReader:
         self._name = name
         self._lock = threading.Lock()
         self._requests: deque[Pumped] = deque()  # sessions to (re)register, by the thread
-        self._attached = 0
+        self._attached: set[Pumped] = set()  # read, paused or about to be registered
         self._thread: threading.Thread | None = None  # the latest, running or ending
         self._running = False  # False once the thread has decided to end
         self._wake_send: socket.socket | None = None
@@ -58,7 +57,7 @@ class SharedReader:
     def attach(self, session: Pumped) -> None:
         """Start reading ``session`` (and the thread, if it is not running)."""
         with self._lock:
-            self._attached += 1
+            self._attached.add(session)
             self._requests.append(session)
             if self._running:
                 self._wake()
@@ -71,11 +70,13 @@ class SharedReader:
             self._requests.append(session)
             if self._running:
                 self._wake()
+            else:
+                self._start()
 
     def join_if_idle(self, timeout: float) -> None:
         """Wait for the thread to end when no session is attached (so that none is left)."""
         thread = self._thread
-        if thread is not None and self._attached == 0 and thread is not threading.current_thread():
+        if thread is not None and not self._attached and thread is not threading.current_thread():
             thread.join(timeout)
 
     def _start(self) -> None:
@@ -99,30 +100,49 @@ class SharedReader:
 
     def _loop(self, selector: selectors.BaseSelector, wake_receive: socket.socket) -> None:
         try:
-            while True:
-                with self._lock:
-                    requests = list(self._requests)
-                    self._requests.clear()
-                for session in requests:
-                    self._read(selector, session, None)
-                with self._lock:
-                    if self._attached == 0 and not self._requests:
-                        self._running = False  # a later attach starts a new thread
-                        assert self._wake_send is not None
-                        self._wake_send.close()
-                        self._wake_send = None
-                        return
-                for key, _ in selector.select():
-                    if key.data is None:
-                        try:
-                            wake_receive.recv(4096)
-                        except BlockingIOError:
-                            pass
-                        continue
-                    self._read(selector, key.data, key.fd)
+            self._serve(selector, wake_receive)
+        except Exception:  # a bug here must not leave sessions unread: they get threads
+            logger.exception(
+                "genai_live shared reader failed; its sessions get threads of their own"
+            )
+            with self._lock:
+                self._running = False
+                self._close_wake()
+                orphans = list(self._attached)
+                self._attached.clear()
+                self._requests.clear()
+            for session in orphans:
+                session._leave_reader()
         finally:
             selector.close()
             wake_receive.close()
+
+    def _close_wake(self) -> None:
+        if self._wake_send is not None:
+            self._wake_send.close()
+            self._wake_send = None
+
+    def _serve(self, selector: selectors.BaseSelector, wake_receive: socket.socket) -> None:
+        """Read attached sessions until none is left."""
+        while True:
+            with self._lock:
+                requests = list(self._requests)
+                self._requests.clear()
+            for session in requests:
+                self._read(selector, session, None)
+            with self._lock:
+                if not self._attached and not self._requests:
+                    self._running = False  # a later attach starts a new thread
+                    self._close_wake()
+                    return
+            for key, _ in selector.select():
+                if key.data is None:
+                    try:
+                        wake_receive.recv(4096)
+                    except BlockingIOError:
+                        pass
+                    continue
+                self._read(selector, key.data, key.fd)
 
     def _read(self, selector: selectors.BaseSelector, session: Pumped, fd: int | None) -> None:
         """Pump ``session`` (registering it first when ``fd`` is None); unregister it when it
@@ -144,7 +164,7 @@ class SharedReader:
                 pass  # it failed to register
         if going_on is None:
             with self._lock:
-                self._attached -= 1
+                self._attached.discard(session)
             session._leave_reader()
 
 

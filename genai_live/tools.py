@@ -23,7 +23,6 @@ import dataclasses
 import enum
 import functools
 import inspect
-import logging
 import math
 import re
 import threading
@@ -31,12 +30,16 @@ import time
 import types
 import typing
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Literal, Union
+from typing import TYPE_CHECKING, Any, Literal, Union
 
 import attrs
 
 from . import codec
 from . import types as t
+from .log import logger as package_logger
+
+if TYPE_CHECKING:
+    import logging
 
 __all__ = [
     "ToolResult",
@@ -46,7 +49,6 @@ __all__ = [
     "normalize_tools",
 ]
 
-_LOG = logging.getLogger("genai_live")
 _BEHAVIOR_ATTR = "__genai_live_behavior__"
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.:-]{0,127}$")
 _SUPPORTED = (
@@ -545,7 +547,7 @@ class ToolRunner:
         self._tools = {name: _register(fn) for name, fn in registry.items()}
         self._send = send
         self._max_workers = max_workers
-        self._log = logger or _LOG
+        self._log = logger or package_logger
         self._lock = threading.Condition()
         self._pending: collections.deque[_Job] = collections.deque()
         self._running: list[_Job] = []

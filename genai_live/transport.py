@@ -282,7 +282,7 @@ class WebSocketTransport:
                 header += 4
             opcode = b0 & 0x0F
             if opcode < _OP_CLOSE and self._total + length > self._max:
-                self.close(1009, "message too big")
+                self._reply(self.close, 1009, "message too big")
                 self.abort()
                 raise TransportClosed(
                     1009, f"incoming message of {self._total + length} bytes exceeds {self._max}"
@@ -295,7 +295,7 @@ class WebSocketTransport:
                 payload = mask_payload(bytes(buffer[header - 4 : header]), payload)
             del buffer[: header + length]
             if opcode == _OP_PING:
-                self._pong(payload)
+                self._reply(self._pong, payload)
                 continue
             if opcode == _OP_PONG:
                 self.last_pong = time.monotonic()
@@ -305,7 +305,7 @@ class WebSocketTransport:
             if opcode in (_OP_TEXT, _OP_BINARY):
                 self._opcode = opcode
             elif opcode != _OP_CONT or self._opcode is None:
-                self.close(1002, "protocol error")
+                self._reply(self.close, 1002, "protocol error")
                 raise TransportClosed(1002, f"unexpected frame opcode {opcode}")
             if b0 & 0x80 and not self._fragments:  # a whole message in one frame
                 return payload.decode("utf-8") if self._opcode == _OP_TEXT else payload
@@ -335,8 +335,17 @@ class WebSocketTransport:
         if len(payload) >= 2:
             code = struct.unpack("!H", payload[:2])[0]
             reason = payload[2:].decode("utf-8", "replace")
-        self.close(code if code not in (1005, 1006, 1015) else 1000, "")
+        self._reply(self.close, code if code not in (1005, 1006, 1015) else 1000, "")
         raise TransportClosed(code, reason)
+
+    def _reply(self, send: Callable[..., None], *args: Any) -> None:
+        """Send what the reader owes the peer (a pong, a close): at once when blocking; when
+        non-blocking (the shared reader), from a short thread, so that a full socket or a sender
+        holding the lock never holds up the reader of every session."""
+        if self._blocking:
+            send(*args)
+        else:
+            threading.Thread(target=send, args=args, name="genai-live-reply", daemon=True).start()
 
 
 _HEAD_SHORT = struct.Struct("!BB")

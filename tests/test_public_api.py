@@ -20,6 +20,7 @@ MODULES = [
     "genai_live.transport",
     "genai_live.handshake",
     "genai_live.shared_reader",
+    "genai_live.log",
     "genai_live.resumption",
     "genai_live.music",
     "genai_live.audio",

@@ -107,7 +107,12 @@ def test_no_pickle_or_eval_in_the_package() -> None:
 
 
 def test_library_logger_has_a_null_handler_and_is_quiet_by_default() -> None:
-    code = "import genai_live, logging; print(logging.getLogger('genai_live').handlers)"
+    code = (
+        "import genai_live, logging\n"
+        "from genai_live.log import logger\n"
+        "logger.warning('a warning nobody asked to see')\n"
+        "print(logging.getLogger('genai_live').handlers)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "NullHandler" in out.stdout
-    assert out.stderr == ""
+    assert out.stderr == ""  # without the NullHandler, logging's last resort prints the warning

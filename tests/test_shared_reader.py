@@ -10,13 +10,18 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
+from websockets.sync.server import ServerConnection
 
 import genai_live
 from genai_live import types
+from genai_live.shared_reader import SharedReader
 from genai_live.testing import LiveEmulator
 from genai_live.transport import WebSocketTransport
+
+from .loopback import LoopbackServer
 
 MODEL = "gemini-live-2.5-flash-preview"
 TEXT = {"responseModalities": ["TEXT"]}
@@ -155,6 +160,36 @@ def test_a_resumed_session_is_read_by_the_shared_thread_again(
     assert emulator.connection_count == 2
 
 
+def test_if_the_shared_thread_fails_its_sessions_get_threads_of_their_own(
+    emulator: LiveEmulator, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = emulator.client()
+    sessions = [client.live.connect(MODEL, config=TEXT, shared_reader=True) for _ in range(3)]
+    real_read = SharedReader._read
+
+    def broken(*args: Any) -> None:
+        raise RuntimeError("reader bug")
+
+    monkeypatch.setattr(SharedReader, "_read", broken)
+    try:
+        sessions[0].send_client_content(turns="wake up")  # its reply wakes the reader: it fails
+        deadline = time.monotonic() + 10
+        while any(s._on_shared for s in sessions):
+            assert time.monotonic() < deadline, "the sessions were never handed over"
+            time.sleep(0.01)
+        monkeypatch.setattr(SharedReader, "_read", real_read)
+        assert "reader bug" in caplog.text
+        for index, session in enumerate(sessions):
+            assert session.receive(timeout=5).setup_complete is not None
+            if index:
+                session.send_client_content(turns=f"still served {index}")
+            text = session.receive_turn(timeout=10).text
+            assert ("wake up" if index == 0 else f"still served {index}") in text
+    finally:
+        for session in sessions:
+            session.close()
+
+
 def test_shared_reader_over_tls() -> None:
     with LiveEmulator(tls=True, speed=0) as emu:
         with emu.client().live.connect(MODEL, shared_reader=True) as session:
@@ -162,6 +197,32 @@ def test_shared_reader_over_tls() -> None:
             assert session.receive(timeout=5).setup_complete is not None
             turn = session.receive_turn(timeout=30)
             assert turn.complete and len(turn.audio) > 100_000
+
+
+def test_a_ping_while_a_sender_holds_the_socket_does_not_hold_up_the_shared_thread() -> None:
+    pinged, answered = threading.Event(), threading.Event()
+
+    def handler(connection: ServerConnection) -> None:
+        connection.recv()
+        connection.send(b'{"setupComplete": {}}')
+        pong = connection.ping(b"are you there")
+        connection.send(b'{"serverContent": {"turnComplete": true}}')
+        pinged.set()
+        if pong.wait(5):
+            answered.set()
+        for _ in connection:  # until the client closes
+            pass
+
+    with LoopbackServer(handler) as server:
+        client = genai_live.Client(api_key="k", http_options={"base_url": server.url})
+        with client.live.connect(MODEL, shared_reader=True) as session:
+            transport = session._transport
+            with transport._send_lock:  # type: ignore[attr-defined]  # a sender, stuck
+                assert session.receive(timeout=5).setup_complete is not None
+                assert pinged.wait(5)
+                assert session.receive(timeout=5).server_content is not None  # still read
+                assert not answered.is_set()  # the pong waits for the sender...
+            assert answered.wait(5)  # ...and goes out after it
 
 
 # --------------------------------------------------------------------------- pump, without a server
