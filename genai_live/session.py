@@ -226,6 +226,14 @@ class BaseSession(Generic[M]):
     def _pump(self) -> bool | None:
         """On the shared reader: deliver what the socket holds (never waits). True to go on,
         False to pause (the queue is full), None when the connection ended."""
+        while True:
+            going_on = self._pump_once()
+            # Whole frames left behind by a full queue that has room again: the selector will
+            # not report them (they are already read from the socket), so deliver them now.
+            if not going_on or not self._transport.ready():  # type: ignore[attr-defined]
+                return going_on
+
+    def _pump_once(self) -> bool | None:
         decode = type(self)._decode
         on_message = self._on_message
         batch: list[M] = []

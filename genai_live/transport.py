@@ -85,6 +85,9 @@ class WebSocketTransport:
         self._lock = threading.Lock()
         self._closed: TransportClosed | None = None
         self._blocking = True
+        # Non-blocking (the shared reader), the socket is used by one thread at a time: a TLS
+        # connection's state must never be read and written at once.
+        self._io_lock = threading.Lock()
         self._need = 2  # bytes missing for the next frame (a hint for the next read's size)
         self._fragments: list[bytes] = []  # of a fragmented message being received
         self._total = 0  # its size so far
@@ -117,7 +120,8 @@ class WebSocketTransport:
         deadline = time.monotonic() + _SEND_STALL_LIMIT
         while view:
             try:
-                sent = self._sock.send(view)
+                with self._io_lock:
+                    sent = self._sock.send(view)
             except (BlockingIOError, InterruptedError, ssl.SSLWantWriteError, ssl.SSLWantReadError):
                 sent = 0  # TLS: the same bytes are offered again, as OpenSSL requires
             if sent:
@@ -223,7 +227,7 @@ class WebSocketTransport:
                 else:
                     return messages, None
                 pending = getattr(self._sock, "pending", None)  # TLS: decrypted, not yet read
-                if read and (pending is None or not pending()):
+                if read and (pending is None or not self._locked(pending)):
                     return messages, None
                 try:
                     self._read(65536)
@@ -234,10 +238,18 @@ class WebSocketTransport:
             self._closed = closed
             return messages, closed
 
+    def _locked(self, call: Callable[[], Any]) -> Any:
+        with self._io_lock:
+            return call()
+
     def _read(self, size: int) -> None:
         """One ``recv`` of up to ``size`` bytes (at least 64 KiB) into the buffer."""
         try:
-            chunk = self._sock.recv(max(65536, size))
+            if self._blocking:
+                chunk = self._sock.recv(max(65536, size))
+            else:
+                with self._io_lock:
+                    chunk = self._sock.recv(max(65536, size))
         except (TimeoutError, BlockingIOError, InterruptedError):
             raise  # a bounded or non-blocking read found nothing: the connection stays
         except (OSError, ValueError) as exc:

@@ -256,6 +256,54 @@ def test_pump_never_waits_and_keeps_what_is_over_the_limit() -> None:
         far.close()
 
 
+def test_frames_left_by_a_full_queue_are_not_stranded_when_room_is_made_meanwhile() -> None:
+    """A pump stops at the queue's room; if the consumer makes room before the pump decides to
+    pause, the frames already read must still be delivered (the selector will not report them)."""
+    near, far = socket.socketpair()
+    resumed: list[object] = []
+    try:
+        transport = WebSocketTransport(near, 1 << 20)
+        transport.set_blocking(False)
+        stub = type("Stub", (), {"resume": lambda self, s: resumed.append(s), "thread": None})()
+        session = genai_live.Session(
+            transport,
+            backend=genai_live.Client(api_key="k").backend,
+            callbacks=genai_live.LiveCallbacks(),
+            max_queue=2,
+            shared_reader=stub,  # type: ignore[arg-type]
+        )
+        taken: list[types.LiveServerMessage] = []
+        inner = session._queue
+
+        class QuickConsumer:
+            """The queue, and a consumer that takes two messages as soon as they are put."""
+
+            def put(self, batch: object) -> None:
+                inner.put(batch)
+                if len(taken) < 2:
+                    taken.extend(session.receive(timeout=1) for _ in range(2))
+
+            def get(self, timeout: float | None = None) -> object:
+                return inner.get(timeout=timeout)
+
+        session._queue = QuickConsumer()  # type: ignore[assignment]
+        texts = [
+            f'{{"serverContent":{{"modelTurn":{{"parts":[{{"text":"{i}"}}]}}}}}}' for i in range(5)
+        ]
+        far.sendall(b"".join(server_frame(t.encode()) for t in texts))
+        time.sleep(0.1)
+        going_on = session._pump()
+        assert transport.ready() is False or going_on is False  # nothing left behind unread
+        rest = [session.receive(timeout=1) for _ in range(2)]
+        assert resumed == [session]  # room again: the reader is asked to read it again...
+        assert session._pump() is True  # ...and delivers the last frame, already buffered
+        rest.append(session.receive(timeout=1))
+        assert [m.text for m in taken + rest] == ["0", "1", "2", "3", "4"]
+    finally:
+        near.close()
+        far.close()
+
+
 def test_nonblocking_send_waits_for_a_full_socket() -> None:
     near, far = socket.socketpair()
     try:
