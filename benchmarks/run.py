@@ -1,6 +1,6 @@
 """Run the benchmarks: genai_live, the official SDK and the bare floor, side by side, one table.
 
-    python benchmarks/run.py                  # everything (~9 minutes on 2 cores), `make bench`
+    python benchmarks/run.py                  # everything (~7-10 minutes on 2 cores), `make bench`
     python benchmarks/run.py --quick          # small sizes, a smoke run (~1 minute)
     python benchmarks/run.py --workloads recv send --rounds 3
 
