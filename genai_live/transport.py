@@ -39,9 +39,14 @@ class Transport(Protocol):
     """One open WebSocket, as the session uses it. Implementations must be thread-safe for
     one reader thread plus any number of senders.
 
-    An implementation may also offer ``ready() -> bool``: True when ``recv`` would return without
-    waiting for the network. The session then hands messages that arrived together to its
-    consumer together.
+    An implementation may also offer:
+
+    - ``ready() -> bool``: True when ``recv`` would return without waiting for the network; the
+      session then hands messages that arrived together to its consumer together;
+    - ``settimeout(seconds)``: bound ``recv``'s wait (TimeoutError past it); ``connect()`` then
+      reads the server's first frame itself;
+    - ``fileno()``, ``set_blocking(flag)`` and ``pump(limit)``: what ``shared_reader=True`` needs
+      (see `WebSocketTransport`); without them a session reads with a thread of its own.
     """
 
     def send(self, data: bytes) -> None:
