@@ -15,6 +15,10 @@ install: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest -q
+	# the in-process suites again, every session on the shared reader thread
+	$(PY) -m pytest -q --shared-reader tests/test_emulator.py tests/test_emulator_model.py \
+		tests/test_tools_session.py tests/test_transport.py tests/test_golden.py \
+		tests/test_interop_google_genai.py tests/test_security.py tests/test_shared_reader.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

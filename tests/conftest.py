@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Iterator
@@ -18,6 +19,30 @@ def _lingering(before: set[threading.Thread], timeout: float = 3.0) -> list[thre
         if not extra or time.monotonic() > deadline:
             return extra
         time.sleep(0.01)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--shared-reader",
+        action="store_true",
+        help="connect every session with shared_reader=True (one reader thread for all)",
+    )
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _shared_reader_everywhere(request: pytest.FixtureRequest) -> Iterator[None]:
+    """With --shared-reader, the whole suite runs on the shared reader thread."""
+    if not request.config.getoption("--shared-reader"):
+        yield
+        return
+    original = genai_live.client.Live.connect
+    genai_live.client.Live.connect = functools.partialmethod(  # type: ignore[method-assign]
+        original, shared_reader=True
+    )
+    try:
+        yield
+    finally:
+        genai_live.client.Live.connect = original  # type: ignore[method-assign]
 
 
 @pytest.fixture

@@ -327,3 +327,11 @@ def test_nonblocking_send_waits_for_a_full_socket() -> None:
     finally:
         near.close()
         far.close()
+
+
+def test_the_suite_option_decides_the_default_reader(
+    request: pytest.FixtureRequest, emulator: LiveEmulator
+) -> None:
+    """``pytest --shared-reader`` (run by ``make test``) puts every session on the shared reader."""
+    with emulator.client().live.connect(MODEL, config=TEXT) as session:
+        assert session._on_shared is request.config.getoption("--shared-reader")
