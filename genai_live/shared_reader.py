@@ -5,8 +5,9 @@ those threads spend more time handing the interpreter lock to each other than re
 that waits on every socket at once (a selector) and reads whichever is ready does the same work
 with a fraction of the CPU.
 
-The reader only reads: when a session's connection ends (or moves, for resumption), the session
-leaves it, and a thread of the session's own finishes the work (callbacks, reconnecting). The
+The thread reads and delivers (``onmessage`` callbacks run on it, one at a time); it never waits
+for anything else. When a session's connection ends (or moves, for resumption), the session leaves
+it, and a thread of the session's own finishes the work (``onerror``/``onclose``, reconnecting). The
 thread exists only while sessions are attached.
 """
 
