@@ -406,6 +406,11 @@ class BaseSession(Generic[M]):
                         handed, batch = batch, []
                         if not self._hand_over(handed):  # closed while waiting for space
                             return False
+                        if len(handed) == 1:
+                            # A lone message is someone waiting for a reply: let the consumer
+                            # take the interpreter lock now rather than after our next read
+                            # (saves a thread wake-up, ~50 µs a round trip; batches don't).
+                            time.sleep(0)
                 self._after_delivery()
         finally:
             if batch:  # the connection ended or moved: what was read is still delivered
