@@ -179,25 +179,8 @@ class WebSocketTransport:
 
     def ready(self) -> bool:
         """True when a whole frame is already buffered (``recv`` will not wait for the network)."""
-        buffer = self._buffer
-        size = len(buffer)
-        if size < 2:
-            return False
-        length = buffer[1] & 0x7F
-        header = 2
-        if length == 126:
-            if size < 4:
-                return False
-            length = (buffer[2] << 8) | buffer[3]
-            header = 4
-        elif length == 127:
-            if size < 10:
-                return False
-            length = int.from_bytes(buffer[2:10], "big")
-            header = 10
-        if buffer[1] & 0x80:
-            header += 4
-        return size >= header + length
+        head = _frame_head(self._buffer)
+        return head is not None and len(self._buffer) >= head[0] + head[1]
 
     def recv(self) -> Frame:
         if self._closed is not None:
@@ -275,28 +258,13 @@ class WebSocketTransport:
         """
         buffer = self._buffer
         while True:
-            size = len(buffer)
-            if size < 2:
-                self._need = 2 - size
+            head = _frame_head(buffer)
+            if head is None:
+                self._need = 0  # a few header bytes: any read brings them
                 return None
-            b0, b1 = buffer[0], buffer[1]
-            length = b1 & 0x7F
-            header = 2
-            if length == 126:
-                if size < 4:
-                    self._need = 4 - size
-                    return None
-                length = (buffer[2] << 8) | buffer[3]
-                header = 4
-            elif length == 127:
-                if size < 10:
-                    self._need = 10 - size
-                    return None
-                length = int.from_bytes(buffer[2:10], "big")
-                header = 10
-            masked = b1 & 0x80
-            if masked:
-                header += 4
+            header, length = head
+            b0 = buffer[0]
+            masked = buffer[1] & 0x80
             opcode = b0 & 0x0F
             if opcode < _OP_CLOSE and self._total + length > self._max:
                 self._reply(self.close, 1009, "message too big")
@@ -304,8 +272,8 @@ class WebSocketTransport:
                 raise TransportClosed(
                     1009, f"incoming message of {self._total + length} bytes exceeds {self._max}"
                 )
-            if size < header + length:
-                self._need = header + length - size
+            if len(buffer) < header + length:
+                self._need = header + length - len(buffer)
                 return None
             payload = bytes(buffer[header : header + length])
             if masked:  # servers never mask, but the RFC allows reading it
@@ -363,6 +331,29 @@ class WebSocketTransport:
             send(*args)
         else:
             threading.Thread(target=send, args=args, name="genai-live-reply", daemon=True).start()
+
+
+def _frame_head(buffer: bytearray) -> tuple[int, int] | None:
+    """The header size (mask key included) and payload length of the frame at the head of
+    ``buffer``; None while its header is incomplete."""
+    size = len(buffer)
+    if size < 2:
+        return None
+    length = buffer[1] & 0x7F
+    header = 2
+    if length == 126:
+        if size < 4:
+            return None
+        length = (buffer[2] << 8) | buffer[3]
+        header = 4
+    elif length == 127:
+        if size < 10:
+            return None
+        length = int.from_bytes(buffer[2:10], "big")
+        header = 10
+    if buffer[1] & 0x80:
+        header += 4
+    return header, length
 
 
 _HEAD_SHORT = struct.Struct("!BB")
