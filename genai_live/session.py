@@ -245,12 +245,7 @@ class BaseSession(Generic[M]):
             if first is not None:
                 frames.insert(0, first)
             for frame in frames:
-                message = decode(frame)
-                self._accept(message)
-                if on_message is not None:
-                    self._call(on_message, "onmessage", message)
-                else:
-                    batch.append(message)
+                self._take(decode(frame), batch)
                 self._after_delivery()
             if ended is not None:
                 raise ended
@@ -259,8 +254,7 @@ class BaseSession(Generic[M]):
             return None
         finally:
             if batch:
-                self._handed += len(batch)
-                self._queue.put(batch)
+                self._put(batch)
         if on_message is not None:
             return True
         with self._take_lock:  # receive() decides on resuming under the same lock
@@ -387,7 +381,6 @@ class BaseSession(Generic[M]):
         decode = type(self)._decode
         transport = self._transport
         ready: Callable[[], bool] = getattr(transport, "ready", _never)
-        on_message = self._on_message
         batch: list[M] = []
         first, self._first_frame = self._first_frame, None
         try:
@@ -396,34 +389,40 @@ class BaseSession(Generic[M]):
                     message = decode(transport.recv())
                 else:
                     message, first = decode(first), None
-                self._accept(message)
-                if on_message is not None:
-                    self._call(on_message, "onmessage", message)
-                else:
-                    batch.append(message)
-                    # Hand over when the next read could block, so nothing waits in the batch.
-                    if len(batch) >= self._batch or not ready():
-                        handed, batch = batch, []
-                        if not self._hand_over(handed):  # closed while waiting for space
-                            return False
-                        if len(handed) == 1:
-                            # A lone message is someone waiting for a reply: let the consumer
-                            # take the interpreter lock now rather than after our next read
-                            # (saves a thread wake-up, ~50 µs a round trip; batches don't).
-                            time.sleep(0)
+                self._take(message, batch)
+                # Hand over when the next read could block, so nothing waits in the batch.
+                if batch and (len(batch) >= self._batch or not ready()):
+                    handed, batch = batch, []
+                    if not self._hand_over(handed):  # closed while waiting for space
+                        return False
+                    if len(handed) == 1:
+                        # A lone message is someone waiting for a reply: let the consumer
+                        # take the interpreter lock now rather than after our next read
+                        # (saves a thread wake-up, ~50 µs a round trip; batches don't).
+                        time.sleep(0)
                 self._after_delivery()
         finally:
             if batch:  # the connection ended or moved: what was read is still delivered
-                self._handed += len(batch)
-                self._queue.put(batch)
+                self._put(batch)
 
-    def _accept(self, message: M) -> None:
-        """What every received message goes through before delivery."""
+    def _take(self, message: M, batch: list[M]) -> None:
+        """Take in a received message: hand it to ``onmessage``, or add it to ``batch`` for the
+        queue."""
         if not self._set_up and self._is_setup_complete(message):
             self._on_setup_complete(message)
             self._set_up = True
             self._setup_event.set()
         self._on_received(message)
+        on_message = self._on_message
+        if on_message is not None:
+            self._call(on_message, "onmessage", message)
+        else:
+            batch.append(message)
+
+    def _put(self, batch: list[M]) -> None:
+        """Queue ``batch`` for ``receive()`` now (the bound is the caller's business)."""
+        self._handed += len(batch)
+        self._queue.put(batch)
 
     def _release(self) -> None:
         release = getattr(self._transport, "release", None)
@@ -433,13 +432,6 @@ class BaseSession(Generic[M]):
     def _backlog(self) -> int:
         """Messages handed over and not yet read by ``receive()``."""
         return self._handed - self._taken
-
-    def _deliver(self, message: M) -> bool:
-        on_message = self._on_message
-        if on_message is not None:
-            self._call(on_message, "onmessage", message)
-            return True
-        return self._hand_over([message])
 
     def _hand_over(self, batch: list[M]) -> bool:
         """Queue ``batch`` for ``receive()``; False when closed while waiting for space."""
@@ -453,8 +445,7 @@ class BaseSession(Generic[M]):
                 self._space.wait(0.1)
                 self._space.clear()
             self._reader_waits = False
-        self._handed += size
-        self._queue.put(batch)
+        self._put(batch)
         return True
 
     def _finish(self, code: int, reason: str, error: LiveError | None) -> None:
@@ -853,8 +844,10 @@ class Session(BaseSession[t.LiveServerMessage]):
                 message = codec.decode_server_message(transport.recv())
                 if message.setup_complete is not None:
                     return message
-                self._on_received(message)
-                self._deliver(message)
+                batch: list[t.LiveServerMessage] = []
+                self._take(message, batch)
+                if batch:
+                    self._hand_over(batch)
         finally:
             timer.cancel()
             timer.join()
