@@ -58,12 +58,8 @@ class SharedReader:
     def attach(self, session: Pumped) -> None:
         """Start reading ``session`` (and the thread, if it is not running)."""
         with self._lock:
-            self._attached.add(session)
-            self._requests.append(session)
-            if self._running:
-                self._wake()
-            else:
-                self._start()
+            self._attached.add(session)  # first: the thread never ends while it is attached
+        self.resume(session)
 
     def resume(self, session: Pumped) -> None:
         """Read a paused ``session`` again (its consumer made room)."""
