@@ -33,3 +33,15 @@ class LoopbackServer:
     def __exit__(self, *exc: object) -> None:
         self._server.shutdown()
         self._thread.join(5)
+
+
+def server_frame(payload: bytes) -> bytes:
+    """An unmasked final binary frame, as a server writes it."""
+    size = len(payload)
+    if size < 126:
+        head = bytes([0x82, size])
+    elif size < 1 << 16:
+        head = bytes([0x82, 126]) + size.to_bytes(2, "big")
+    else:
+        head = bytes([0x82, 127]) + size.to_bytes(8, "big")
+    return head + payload

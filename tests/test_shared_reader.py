@@ -21,7 +21,7 @@ from genai_live.shared_reader import SharedReader
 from genai_live.testing import LiveEmulator
 from genai_live.transport import WebSocketTransport
 
-from .loopback import LoopbackServer
+from .loopback import LoopbackServer, server_frame
 
 MODEL = "gemini-live-2.5-flash-preview"
 TEXT = {"responseModalities": ["TEXT"]}
@@ -226,12 +226,6 @@ def test_a_ping_while_a_sender_holds_the_socket_does_not_hold_up_the_shared_thre
 
 
 # --------------------------------------------------------------------------- pump, without a server
-
-
-def server_frame(payload: bytes) -> bytes:
-    size = len(payload)
-    head = bytes([0x82, size]) if size < 126 else bytes([0x82, 126]) + size.to_bytes(2, "big")
-    return head + payload
 
 
 def test_pump_never_waits_and_keeps_what_is_over_the_limit() -> None:

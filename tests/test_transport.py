@@ -12,7 +12,7 @@ from websockets.sync.server import ServerConnection
 
 import genai_live
 
-from .loopback import LoopbackServer
+from .loopback import LoopbackServer, server_frame
 
 pytestmark = pytest.mark.usefixtures("no_thread_leak")
 
@@ -223,18 +223,6 @@ def test_client_frames_are_masked_and_decode_back(size: int) -> None:
     assert mask_payload(key, body) == payload
 
 
-def _server_frame(payload: bytes) -> bytes:
-    """An unmasked final binary frame, as a server writes it."""
-    size = len(payload)
-    if size < 126:
-        head = bytes([0x82, size])
-    elif size < 1 << 16:
-        head = bytes([0x82, 126]) + size.to_bytes(2, "big")
-    else:
-        head = bytes([0x82, 127]) + size.to_bytes(8, "big")
-    return head + payload
-
-
 @pytest.mark.parametrize("size", [0, 125, 126, 300, 65535, 70_000])
 def test_ready_only_when_a_whole_frame_is_buffered(size: int) -> None:
     from types import SimpleNamespace
@@ -244,7 +232,7 @@ def test_ready_only_when_a_whole_frame_is_buffered(size: int) -> None:
     near, far = socket.socketpair()
     try:
         transport = WebSocketTransport(SimpleNamespace(sock=near), 1 << 20)  # type: ignore[arg-type]
-        frame = _server_frame(b"a" * size)
+        frame = server_frame(b"a" * size)
         cuts = sorted(
             {0, 1, 2, 3, 4, 9, 10, 11, len(frame) - 1, len(frame)} & set(range(len(frame) + 1))
         )
