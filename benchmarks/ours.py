@@ -163,7 +163,7 @@ def run_scale(args: argparse.Namespace, *, shared_reader: bool = False) -> Run:
     try:
         for _ in range(args.sessions):
             check = server.StreamCheck(window)
-            callbacks = {"onmessage": _scale_reader(check), "onclose": _scale_closed(check)}
+            callbacks = {"onmessage": check.message, "onclose": _scale_closed(check)}
             sessions.append(
                 client.live.connect(
                     MODEL, config=AUDIO_CONFIG, callbacks=callbacks, shared_reader=shared_reader
@@ -228,20 +228,6 @@ def _close_all(sessions: list[genai_live.Session], limit_s: float = 20.0) -> Non
     deadline = time.monotonic() + limit_s
     for closer in closers:
         closer.join(max(0.0, deadline - time.monotonic()))
-
-
-def _scale_reader(check: server.StreamCheck) -> Any:
-    def on_message(message: types.LiveServerMessage) -> None:
-        content = message.server_content
-        if content is None or content.model_turn is None:
-            return
-        for part in content.model_turn.parts or ():
-            if part.inline_data is not None and part.inline_data.data is not None:
-                check.chunk(part.inline_data.data)
-            elif part.text is not None:
-                check.reply(part.text)
-
-    return on_message
 
 
 def _scale_closed(check: server.StreamCheck) -> Any:

@@ -218,14 +218,7 @@ async def _scale_reader(session: Any, check: server.StreamCheck) -> None:
     try:
         while True:
             async for message in session.receive():
-                content = message.server_content
-                if content is None or content.model_turn is None:
-                    continue
-                for part in content.model_turn.parts or ():
-                    if part.inline_data is not None and part.inline_data.data is not None:
-                        check.chunk(part.inline_data.data)
-                    elif part.text is not None:
-                        check.reply(part.text)
+                check.message(message)
     except asyncio.CancelledError:
         raise
     except Exception as exc:

@@ -635,6 +635,18 @@ class StreamCheck:
         if window.since_ns <= sent_ns <= window.until_ns:
             self.delays_ms.append((now - sent_ns) / 1e6)
 
+    def message(self, message: Any) -> None:
+        """Take one server message, a genai_live or a google-genai type (the same attribute
+        names): its audio chunks and its text reply."""
+        content = message.server_content
+        if content is None or content.model_turn is None:
+            return
+        for part in content.model_turn.parts or ():
+            if part.inline_data is not None and part.inline_data.data is not None:
+                self.chunk(part.inline_data.data)
+            elif part.text is not None:
+                self.reply(part.text)
+
     def reply(self, text: str) -> None:
         """The server's statistics (the answer to `Window.request`)."""
         self.received_at_reply = self.received
