@@ -17,13 +17,14 @@ Conventions for the snippets of ``docs/*.md``:
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from .processes import clean_environment
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 SKIP_MARKER = "<!-- skip -->"
@@ -79,17 +80,6 @@ def _marked_skip(lines: list[str], fence_index: int) -> bool:
     return previous >= 0 and lines[previous].strip() == SKIP_MARKER
 
 
-def _clean_environment() -> dict[str, str]:
-    proxies = ("http_proxy", "https_proxy", "no_proxy", "all_proxy")
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("GOOGLE_", "GEMINI_")) and k.lower() not in proxies
-    }
-    env["PYTHONIOENCODING"] = "utf-8"
-    return env
-
-
 PAGES = sorted(DOCS.glob("*.md"))
 
 
@@ -132,7 +122,7 @@ def test_page_snippets_run(page: Path, tmp_path: Path) -> None:
         encoding="utf-8",
         timeout=60,
         cwd=tmp_path,
-        env=_clean_environment(),
+        env=clean_environment(),
     )
     assert result.returncode == 0, f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}"
 
@@ -158,7 +148,7 @@ def test_docs_build_without_warnings(tmp_path: Path) -> None:
         capture_output=True,
         encoding="utf-8",
         timeout=120,
-        env=_clean_environment(),
+        env=clean_environment(),
     )
     assert result.returncode == 0, f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}"
     assert (tmp_path / "html" / "index.html").exists()

@@ -12,6 +12,8 @@ import pytest
 
 from genai_live import audio
 
+from .processes import clean_environment
+
 pytest.importorskip("websockets", reason="the examples run the emulator: the testing extra")
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -93,18 +95,6 @@ SAVED_AUDIO = {
 }
 
 
-def _clean_environment() -> dict[str, str]:
-    """The environment without credentials or endpoint settings that would redirect a client."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("GOOGLE_", "GEMINI_"))
-        and k.lower() not in ("http_proxy", "https_proxy")
-    }
-    env["PYTHONIOENCODING"] = "utf-8"
-    return env
-
-
 def _assert_in_order(output: str, expected: list[str]) -> None:
     position = 0
     for wanted in expected:
@@ -128,7 +118,7 @@ def test_example_runs(script: str, tmp_path: Path) -> None:
         encoding="utf-8",
         timeout=60,
         cwd=tmp_path,
-        env=_clean_environment(),
+        env=clean_environment(),
     )
     assert result.returncode == 0, f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}"
     assert "Traceback" not in result.stderr, result.stderr
