@@ -90,6 +90,8 @@ class WebSocketTransport:
         self._lock = threading.Lock()
         self._closed: TransportClosed | None = None
         self._blocking = True
+        # What a read or write that found the socket not ready raises (TLS adds its own).
+        self._not_ready: tuple[type[Exception], ...] = (BlockingIOError, InterruptedError)
         # Non-blocking (the shared reader), the socket is used by one thread at a time: a TLS
         # connection's state must never be read and written at once.
         self._io_lock = threading.Lock()
@@ -118,16 +120,13 @@ class WebSocketTransport:
 
     def _send_all_nonblocking(self, data: bytes) -> None:
         """``sendall`` for a non-blocking socket (see `set_blocking`): wait while it is full."""
-        import select
-        import ssl
-
         view = memoryview(data)
         deadline = time.monotonic() + _SEND_STALL_LIMIT
         while view:
             try:
                 with self._io_lock:
                     sent = self._sock.send(view)
-            except (BlockingIOError, InterruptedError, ssl.SSLWantWriteError, ssl.SSLWantReadError):
+            except self._not_ready:
                 sent = 0  # TLS: the same bytes are offered again, as OpenSSL requires
             if sent:
                 view = view[sent:]
@@ -135,6 +134,8 @@ class WebSocketTransport:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise TimeoutError(f"the peer took no data for {_SEND_STALL_LIMIT:.0f} s")
+            import select
+
             select.select([], [self._sock], [], min(remaining, 0.05))
 
     def close(self, code: int = 1000, reason: str = "") -> None:
@@ -176,6 +177,10 @@ class WebSocketTransport:
         """Blocking (``recv``, the default) or non-blocking (``pump``, driven by a selector)."""
         self._sock.setblocking(blocking)
         self._blocking = blocking
+        if not blocking:
+            import ssl
+
+            self._not_ready = (*self._not_ready, ssl.SSLWantReadError, ssl.SSLWantWriteError)
 
     def ready(self) -> bool:
         """True when a whole frame is already buffered (``recv`` will not wait for the network)."""
@@ -201,8 +206,6 @@ class WebSocketTransport:
         did (after those messages)."""
         if self._closed is not None:
             return [], self._closed
-        import ssl
-
         messages: list[Frame] = []
         read = False
         try:
@@ -219,7 +222,7 @@ class WebSocketTransport:
                     return messages, None
                 try:
                     self._read(65536)
-                except (BlockingIOError, InterruptedError, ssl.SSLWantReadError):
+                except self._not_ready:
                     return messages, None
                 read = True
         except TransportClosed as closed:
@@ -238,13 +241,11 @@ class WebSocketTransport:
             else:
                 with self._io_lock:
                     chunk = self._sock.recv(max(65536, size))
-        except (TimeoutError, BlockingIOError, InterruptedError):
-            raise  # a bounded or non-blocking read found nothing: the connection stays
+        except self._not_ready:
+            raise  # a non-blocking read found nothing: the connection stays
+        except TimeoutError:
+            raise  # a bounded read found nothing: the connection stays
         except (OSError, ValueError) as exc:
-            import ssl
-
-            if isinstance(exc, ssl.SSLWantReadError):
-                raise
             raise TransportClosed(1006, f"connection lost: {exc}") from None
         if not chunk:
             raise TransportClosed(1006, "connection closed without a close frame")
