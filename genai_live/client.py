@@ -235,12 +235,12 @@ class Live:
         frame = protocol.encode(setup)
         cbs = LiveCallbacks.coerce(callbacks)
 
-        def reopen() -> Transport:
+        def reopen(read_reply: bool = True) -> Transport:
             request = client.connect_request(timeout=timeout, max_message_size=max_message_size)
-            return _open(transport, request)
+            return _open(transport, request, read_reply=read_reply)
 
         session = Session(
-            reopen(),
+            reopen(read_reply=False),  # the session finishes the handshake (Session._start)
             backend=backend,
             callbacks=cbs,
             max_queue=max_queue,
@@ -272,9 +272,13 @@ def _no_proxy(url: str) -> bool:
     )
 
 
-def _open(transport: TransportArg, request: ConnectRequest) -> Transport:
+def _open(
+    transport: TransportArg, request: ConnectRequest, *, read_reply: bool = True
+) -> Transport:
+    """The connection for ``request``: a WebSocket of ours (see `open_websocket` for
+    ``read_reply``), or what the ``transport`` argument of ``connect()`` gives."""
     if transport is None:
-        return open_websocket(request)
+        return open_websocket(request, read_reply=read_reply)
     connect = getattr(transport, "connect", None)
     if callable(connect):
         return connect(request)  # type: ignore[no-any-return]

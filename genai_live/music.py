@@ -191,7 +191,9 @@ class LiveMusic:
         request = client.connect_request(
             method="BidiGenerateMusic", timeout=timeout, max_message_size=max_message_size
         )
-        session = LiveMusicSession(_open(transport, request), callbacks=cbs, max_queue=max_queue)
+        session = LiveMusicSession(
+            _open(transport, request, read_reply=False), callbacks=cbs, max_queue=max_queue
+        )
         session._start(protocol.encode(setup), timeout, started)
         if initial is not None:
             session.set_music_generation_config(initial)

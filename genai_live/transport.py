@@ -46,7 +46,9 @@ class Transport(Protocol):
     - ``settimeout(seconds)``: bound ``recv``'s wait (TimeoutError past it); ``connect()`` then
       reads the server's first frame itself;
     - ``fileno()``, ``set_blocking(flag)`` and ``pump(limit)``: what ``shared_reader=True`` needs
-      (see `WebSocketTransport`); without them a session reads with a thread of its own.
+      (see `WebSocketTransport`); without them a session reads with a thread of its own;
+    - ``finish_handshake()``: complete an opening handshake whose reply was left unread (see
+      `open_websocket`); a session calls it first, once its reader thread is started.
     """
 
     def send(self, data: bytes) -> None:
@@ -71,7 +73,9 @@ class WebSocketTransport:
     as one masked frame per ``sendall``.
 
     ``sock`` is the connected (TLS-wrapped) socket after the handshake, ``buffered`` whatever
-    arrived behind the handshake reply, ``owner`` an object to keep alive with the socket.
+    arrived behind the handshake reply, ``owner`` an object to keep alive with the socket;
+    ``upgrade`` (key, deadline, timeout) when the upgrade request is sent and its reply is still
+    to be read by `finish_handshake`.
     """
 
     def __init__(
@@ -80,8 +84,10 @@ class WebSocketTransport:
         max_message_size: int,
         buffered: bytes = b"",
         owner: object = None,
+        upgrade: tuple[str, float, float] | None = None,
     ) -> None:
         self._owner = owner
+        self._upgrade = upgrade  # (key, deadline, timeout) of an upgrade reply not read yet
         self._sock = sock
         self._max = max_message_size
         self._buffer = bytearray(buffered)
@@ -101,6 +107,27 @@ class WebSocketTransport:
         self._opcode: int | None = None  # its opcode (text or binary)
         self.last_pong = time.monotonic()
         """When the peer last answered a ping (monotonic clock)."""
+
+    def finish_handshake(self) -> None:
+        """Read and check the server's reply to the upgrade request when `open_websocket` left
+        it unread (``read_reply=False``), else nothing. Raises what `open_websocket` raises,
+        the socket closed."""
+        upgrade, self._upgrade = self._upgrade, None
+        if upgrade is None:
+            return
+        from . import handshake
+
+        key, deadline, timeout = upgrade
+        try:
+            head, rest = _read_head(self._sock, deadline, handshake.MAX_HEAD)
+            handshake.check_response(head, key)
+            self._sock.settimeout(None)
+        except BaseException as exc:
+            _close_quietly(self._sock)
+            if isinstance(exc, (OSError, ValueError, LiveError)):
+                raise _connect_failure(exc, timeout) from None
+            raise
+        self._buffer += rest
 
     # -- sending
 
@@ -414,13 +441,17 @@ def default_ssl_context() -> ssl.SSLContext:
         return context
 
 
-def open_websocket(request: ConnectRequest) -> WebSocketTransport:
+def open_websocket(request: ConnectRequest, *, read_reply: bool = True) -> WebSocketTransport:
     """Open a WebSocket for ``request`` (socket, TLS and handshake bounded by ``request.timeout``).
 
     A direct connection is opened here: one socket, one ``sendall`` of the upgrade request and
     (usually) one ``recv`` of the reply. Through a proxy (HTTP CONNECT or SOCKS), websocket-client
     opens it. Failures become typed errors: `HandshakeError` (HTTP status or a bad upgrade
     reply), `SetupTimeout`, `ConnectionLost` (refused, reset, TLS failure).
+
+    ``read_reply=False`` returns as soon as the upgrade request is sent: the caller works while
+    the server answers (``connect()`` starts the session's reader thread), then calls
+    `WebSocketTransport.finish_handshake` before anything else.
     """
     if request.proxy:
         return _open_via_proxy(request)
@@ -435,9 +466,7 @@ def open_websocket(request: ConnectRequest) -> WebSocketTransport:
     message, key = handshake.upgrade_request(request.url, request.headers)
     sock: socket.socket | None = None
     try:
-        sock = socket.create_connection(
-            (host, parts.port or (443 if secure else 80)), timeout=request.timeout
-        )
+        sock = _tcp_connect(host, parts.port or (443 if secure else 80), request.timeout)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
         if secure:
@@ -445,13 +474,38 @@ def open_websocket(request: ConnectRequest) -> WebSocketTransport:
             sock.settimeout(_remaining(deadline))
             sock = context.wrap_socket(sock, server_hostname=host)
         sock.sendall(message)
-        head, rest = _read_head(sock, deadline, handshake.MAX_HEAD)
-        handshake.check_response(head, key)
-        sock.settimeout(None)
     except (OSError, ValueError, LiveError) as exc:
         _close_quietly(sock)
         raise _connect_failure(exc, request.timeout) from None
-    return WebSocketTransport(sock, request.max_message_size, rest)
+    transport = WebSocketTransport(
+        sock, request.max_message_size, upgrade=(key, deadline, request.timeout)
+    )
+    if read_reply:
+        transport.finish_handshake()
+    return transport
+
+
+def _tcp_connect(host: str, port: int, timeout: float) -> socket.socket:
+    """A connected TCP socket. An IP address is connected to directly: ``create_connection``
+    would ask the resolver even for one (~20 µs)."""
+    import socket
+
+    for family in (socket.AF_INET, socket.AF_INET6):
+        try:
+            socket.inet_pton(family, host)
+        except OSError:
+            continue
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        try:
+            sock.settimeout(timeout)
+            sock.connect((host, port))
+        except BaseException:
+            sock.close()
+            raise
+        break
+    else:
+        sock = socket.create_connection((host, port), timeout=timeout)
+    return sock
 
 
 def _connect_failure(exc: BaseException, timeout: float) -> LiveError:

@@ -202,3 +202,119 @@ def test_an_endless_reply_head_is_refused() -> None:
 
     with raw_server(handle) as url, pytest.raises(HandshakeError, match="exceeds"):
         open_websocket(ConnectRequest(url=url, timeout=5))
+
+
+def test_read_reply_false_returns_before_the_server_answers() -> None:
+    answer = threading.Event()
+    frame = b"\x82\x02hi"
+
+    def handle(conn: socket.socket, request: bytes) -> None:
+        answer.wait(5)  # the reply cannot be on its way before the client has returned
+        conn.sendall(reply(key_of(request)) + b"\r\n\r\n" + frame)
+        conn.recv(100)
+
+    with raw_server(handle) as url:
+        transport = open_websocket(ConnectRequest(url=url, timeout=5), read_reply=False)
+        assert not answer.is_set()
+        answer.set()
+        transport.finish_handshake()
+        transport.finish_handshake()  # done: a second call reads nothing
+        assert transport.recv() == b"hi"  # what came with the reply is kept
+        transport.abort()
+        transport.release()
+
+
+def test_a_refusal_read_later_raises_typed_and_closes_the_socket() -> None:
+    def handle(conn: socket.socket, request: bytes) -> None:
+        conn.sendall(b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n")
+        conn.recv(100)
+
+    with raw_server(handle) as url:
+        transport = open_websocket(ConnectRequest(url=url, timeout=5), read_reply=False)
+        with pytest.raises(HandshakeError) as caught:
+            transport.finish_handshake()
+        assert caught.value.status == 401
+        assert transport.fileno() == -1  # closed
+
+
+def test_an_interrupted_handshake_closes_the_socket() -> None:
+    arrived = threading.Event()
+
+    def handle(conn: socket.socket, request: bytes) -> None:
+        arrived.set()
+        conn.recv(100)  # never answers
+
+    with raw_server(handle) as url:
+        transport = open_websocket(ConnectRequest(url=url, timeout=5), read_reply=False)
+        assert arrived.wait(5)
+        sock = transport._sock
+
+        class Interrupted:
+            def settimeout(self, seconds: float) -> None:
+                sock.settimeout(seconds)
+
+            def recv(self, size: int) -> bytes:
+                raise KeyboardInterrupt
+
+            def close(self) -> None:
+                sock.close()
+
+        transport._sock = Interrupted()  # type: ignore[assignment]
+        with pytest.raises(KeyboardInterrupt):
+            transport.finish_handshake()
+        assert sock.fileno() == -1
+
+
+def test_an_ip_address_is_connected_to_without_the_resolver(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    asked: list[object] = []
+    resolve = socket.getaddrinfo
+
+    def recording_getaddrinfo(host: object, *args: object, **kwargs: object) -> object:
+        asked.append(host)
+        return resolve(host, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", recording_getaddrinfo)
+
+    def handle(conn: socket.socket, request: bytes) -> None:
+        conn.sendall(reply(key_of(request)) + b"\r\n\r\n")
+        conn.recv(100)
+
+    for host, resolved in (("127.0.0.1", False), ("localhost", True)):
+        asked.clear()
+        with raw_server(handle) as url:
+            transport = open_websocket(
+                ConnectRequest(url=url.replace("127.0.0.1", host), timeout=5)
+            )
+            transport.abort()
+            transport.release()
+        assert bool(asked) is resolved, (host, asked)
+
+
+def test_an_ipv6_address_is_connected_to() -> None:
+    try:
+        listener = socket.create_server(("::1", 0), family=socket.AF_INET6)
+    except OSError:
+        pytest.skip("no IPv6 loopback here")
+    port = listener.getsockname()[1]
+    seen: list[bytes] = []
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            request = conn.recv(65536)
+            seen.append(request)
+            conn.sendall(reply(key_of(request)) + b"\r\n\r\n")
+            conn.recv(100)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        transport = open_websocket(ConnectRequest(url=f"ws://[::1]:{port}/p", timeout=5))
+        transport.abort()
+        transport.release()
+    finally:
+        listener.close()
+        thread.join(5)
+    assert f"Host: [::1]:{port}".encode() in seen[0]

@@ -526,3 +526,22 @@ def test_connection_gone_before_the_setup_is_sent(client: genai_live.Client) -> 
     with pytest.raises(genai_live.ConnectionLost):
         connect(client, fake, callbacks={"onclose": lambda e: closes.append(e.code)})
     assert closes == [1006]
+
+
+def test_an_interrupted_connect_ends_the_session_and_its_reader(
+    client: genai_live.Client,
+) -> None:
+    """Ctrl-C while connect() waits for setupComplete: the exception propagates, the session
+    that opened is closed (onclose once) and no thread is left (the fixture checks)."""
+
+    class Interrupting(FakeTransport):
+        def recv(self) -> Any:
+            if threading.current_thread() is threading.main_thread():
+                raise KeyboardInterrupt  # the first read, on the caller's thread
+            return super().recv()
+
+    fake = Interrupting()
+    closes: list[genai_live.CloseEvent] = []
+    with pytest.raises(KeyboardInterrupt):
+        connect(client, fake, callbacks={"onclose": closes.append})
+    assert len(closes) == 1 and closes[0].by_client

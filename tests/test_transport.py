@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+import threading
 import time
 
 import pytest
@@ -246,3 +247,41 @@ def test_ready_only_when_a_whole_frame_is_buffered(size: int) -> None:
     finally:
         near.close()
         far.close()
+
+
+def test_the_reader_thread_starts_while_the_server_answers_the_upgrade() -> None:
+    """connect() starts the session's reader between sending the upgrade request and reading
+    the reply, where it costs no time of its own."""
+    seen: list[bool] = []
+    before = set(threading.enumerate())
+
+    def wait_for_reader(connection: ServerConnection, request: object) -> None:
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            new = set(threading.enumerate()) - before
+            if any(t.name == "genai-live-reader" for t in new):
+                seen.append(True)
+                return
+            time.sleep(0.001)
+        seen.append(False)
+
+    with LoopbackServer(setup_then(), process_request=wait_for_reader) as server:
+        with client_for(server).live.connect("gemini-x") as session:
+            assert session.receive(timeout=5).setup_complete is not None
+    assert seen == [True]
+
+
+def test_a_refused_upgrade_fires_no_callback() -> None:
+    fired: list[str] = []
+    callbacks = {
+        name: (lambda *args, name=name: fired.append(name))
+        for name in ("onopen", "onmessage", "onerror", "onclose")
+    }
+
+    def refuse(connection: ServerConnection, request: object) -> Response:
+        return connection.respond(401, "no\n")
+
+    with LoopbackServer(setup_then(), process_request=refuse) as server:
+        with pytest.raises(genai_live.HandshakeError):
+            client_for(server).live.connect("gemini-x", callbacks=callbacks)
+    assert fired == []  # never opened: nothing to report but the exception
