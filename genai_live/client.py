@@ -232,25 +232,32 @@ class Live:
         assert setup.setup is not None
         if policy is not None and setup.setup.session_resumption is None:
             setup.setup.session_resumption = types.SessionResumptionConfig()
-        frame = protocol.encode(setup)
         cbs = LiveCallbacks.coerce(callbacks)
 
-        def reopen(read_reply: bool = True) -> Transport:
+        def reopen(handshake: bool = True) -> Transport:
             request = client.connect_request(timeout=timeout, max_message_size=max_message_size)
-            return _open(transport, request, read_reply=read_reply)
+            return _open(transport, request, handshake=handshake)
 
-        session = Session(
-            reopen(read_reply=False),  # the session finishes the handshake (Session._start)
-            backend=backend,
-            callbacks=cbs,
-            max_queue=max_queue,
-            ping_interval=ping_interval,
-            shared_reader=_shared_reader() if shared_reader else None,
-        )
-        if registry and automatic_function_calling:
-            session._enable_tools(registry)
-        if policy is not None:
-            session._enable_resumption(policy, setup.setup, reopen, timeout)
+        # Everything that can raise on bad input has run: now the socket. The session is built
+        # while the server accepts it, and does the handshake itself (Session._start).
+        connection = reopen(handshake=False)
+        try:
+            frame = protocol.encode(setup)
+            session = Session(
+                connection,
+                backend=backend,
+                callbacks=cbs,
+                max_queue=max_queue,
+                ping_interval=ping_interval,
+                shared_reader=_shared_reader() if shared_reader else None,
+            )
+            if registry and automatic_function_calling:
+                session._enable_tools(registry)
+            if policy is not None:
+                session._enable_resumption(policy, setup.setup, reopen, timeout)
+        except BaseException:
+            _drop(connection)
+            raise
         session._start(frame, timeout, started)
         return session
 
@@ -272,13 +279,11 @@ def _no_proxy(url: str) -> bool:
     )
 
 
-def _open(
-    transport: TransportArg, request: ConnectRequest, *, read_reply: bool = True
-) -> Transport:
+def _open(transport: TransportArg, request: ConnectRequest, *, handshake: bool = True) -> Transport:
     """The connection for ``request``: a WebSocket of ours (see `open_websocket` for
-    ``read_reply``), or what the ``transport`` argument of ``connect()`` gives."""
+    ``handshake``), or what the ``transport`` argument of ``connect()`` gives."""
     if transport is None:
-        return open_websocket(request, read_reply=read_reply)
+        return open_websocket(request, handshake=handshake)
     connect = getattr(transport, "connect", None)
     if callable(connect):
         return connect(request)  # type: ignore[no-any-return]
@@ -286,6 +291,14 @@ def _open(
         opener: Callable[[ConnectRequest], Transport] = transport
         return opener(request)
     return transport
+
+
+def _drop(connection: Transport) -> None:
+    """Close a connection no session took."""
+    connection.abort()
+    release = getattr(connection, "release", None)
+    if release is not None:
+        release()
 
 
 def connect(model: str, **kwargs: Any) -> Session:

@@ -192,7 +192,7 @@ class LiveMusic:
             method="BidiGenerateMusic", timeout=timeout, max_message_size=max_message_size
         )
         session = LiveMusicSession(
-            _open(transport, request, read_reply=False), callbacks=cbs, max_queue=max_queue
+            _open(transport, request, handshake=False), callbacks=cbs, max_queue=max_queue
         )
         session._start(protocol.encode(setup), timeout, started)
         if initial is not None:

@@ -7,7 +7,7 @@ import struct
 import threading
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Protocol, Union
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, Union
 from urllib.parse import urlsplit
 
 from .endpoints import ConnectRequest
@@ -47,8 +47,9 @@ class Transport(Protocol):
       reads the server's first frame itself;
     - ``fileno()``, ``set_blocking(flag)`` and ``pump(limit)``: what ``shared_reader=True`` needs
       (see `WebSocketTransport`); without them a session reads with a thread of its own;
-    - ``finish_handshake()``: complete an opening handshake whose reply was left unread (see
-      `open_websocket`); a session calls it first, once its reader thread is started.
+    - ``handshake(meanwhile)``: do an opening handshake the opener left undone (see
+      `open_websocket`), calling ``meanwhile`` while the server answers; a session calls it
+      first, starting its reader thread meanwhile.
     """
 
     def send(self, data: bytes) -> None:
@@ -74,8 +75,7 @@ class WebSocketTransport:
 
     ``sock`` is the connected (TLS-wrapped) socket after the handshake, ``buffered`` whatever
     arrived behind the handshake reply, ``owner`` an object to keep alive with the socket;
-    ``upgrade`` (key, deadline, timeout) when the upgrade request is sent and its reply is still
-    to be read by `finish_handshake`.
+    ``opening`` the handshake still to be done by `handshake` (see `open_websocket`).
     """
 
     def __init__(
@@ -84,10 +84,10 @@ class WebSocketTransport:
         max_message_size: int,
         buffered: bytes = b"",
         owner: object = None,
-        upgrade: tuple[str, float, float] | None = None,
+        opening: _Opening | None = None,
     ) -> None:
         self._owner = owner
-        self._upgrade = upgrade  # (key, deadline, timeout) of an upgrade reply not read yet
+        self._opening = opening
         self._sock = sock
         self._max = max_message_size
         self._buffer = bytearray(buffered)
@@ -108,24 +108,30 @@ class WebSocketTransport:
         self.last_pong = time.monotonic()
         """When the peer last answered a ping (monotonic clock)."""
 
-    def finish_handshake(self) -> None:
-        """Read and check the server's reply to the upgrade request when `open_websocket` left
-        it unread (``read_reply=False``), else nothing. Raises what `open_websocket` raises,
-        the socket closed."""
-        upgrade, self._upgrade = self._upgrade, None
-        if upgrade is None:
+    def handshake(self, meanwhile: Callable[[], object] | None = None) -> None:
+        """Do the opening handshake `open_websocket` left undone (``handshake=False``): send the
+        upgrade request, call ``meanwhile`` while the server answers (``connect()`` starts the
+        session's reader thread there), then read and check the reply. On a connection already
+        open, only ``meanwhile`` is called. Raises what `open_websocket` raises, the socket
+        closed."""
+        opening, self._opening = self._opening, None
+        if opening is None:
+            if meanwhile is not None:
+                meanwhile()
             return
-        from . import handshake
+        from .handshake import MAX_HEAD, check_response
 
-        key, deadline, timeout = upgrade
         try:
-            head, rest = _read_head(self._sock, deadline, handshake.MAX_HEAD)
-            handshake.check_response(head, key)
+            self._sock.sendall(opening.request)
+            if meanwhile is not None:
+                meanwhile()
+            head, rest = _read_head(self._sock, opening.deadline, MAX_HEAD)
+            check_response(head, opening.key)
             self._sock.settimeout(None)
         except BaseException as exc:
             _close_quietly(self._sock)
             if isinstance(exc, (OSError, ValueError, LiveError)):
-                raise _connect_failure(exc, timeout) from None
+                raise _connect_failure(exc, opening.timeout) from None
             raise
         self._buffer += rest
 
@@ -441,7 +447,16 @@ def default_ssl_context() -> ssl.SSLContext:
         return context
 
 
-def open_websocket(request: ConnectRequest, *, read_reply: bool = True) -> WebSocketTransport:
+class _Opening(NamedTuple):
+    """An opening handshake still to be done: the upgrade request, its key, the deadline."""
+
+    request: bytes
+    key: str
+    deadline: float
+    timeout: float
+
+
+def open_websocket(request: ConnectRequest, *, handshake: bool = True) -> WebSocketTransport:
     """Open a WebSocket for ``request`` (socket, TLS and handshake bounded by ``request.timeout``).
 
     A direct connection is opened here: one socket, one ``sendall`` of the upgrade request and
@@ -449,21 +464,21 @@ def open_websocket(request: ConnectRequest, *, read_reply: bool = True) -> WebSo
     opens it. Failures become typed errors: `HandshakeError` (HTTP status or a bad upgrade
     reply), `SetupTimeout`, `ConnectionLost` (refused, reset, TLS failure).
 
-    ``read_reply=False`` returns as soon as the upgrade request is sent: the caller works while
-    the server answers (``connect()`` starts the session's reader thread), then calls
-    `WebSocketTransport.finish_handshake` before anything else.
+    ``handshake=False`` returns once the socket is connected (TLS included): the caller works
+    while the server accepts the connection, then calls `WebSocketTransport.handshake` before
+    anything else (``connect()`` builds the session there).
     """
     if request.proxy:
         return _open_via_proxy(request)
     import socket
 
-    from . import handshake
+    from .handshake import upgrade_request
 
     parts = urlsplit(request.url)
     secure = parts.scheme == "wss"
     host = parts.hostname or ""
     deadline = time.monotonic() + request.timeout
-    message, key = handshake.upgrade_request(request.url, request.headers)
+    message, key = upgrade_request(request.url, request.headers)  # bad headers raise here
     sock: socket.socket | None = None
     try:
         sock = _tcp_connect(host, parts.port or (443 if secure else 80), request.timeout)
@@ -473,15 +488,13 @@ def open_websocket(request: ConnectRequest, *, read_reply: bool = True) -> WebSo
             context = request.ssl_context or default_ssl_context()
             sock.settimeout(_remaining(deadline))
             sock = context.wrap_socket(sock, server_hostname=host)
-        sock.sendall(message)
     except (OSError, ValueError, LiveError) as exc:
         _close_quietly(sock)
         raise _connect_failure(exc, request.timeout) from None
-    transport = WebSocketTransport(
-        sock, request.max_message_size, upgrade=(key, deadline, request.timeout)
-    )
-    if read_reply:
-        transport.finish_handshake()
+    opening = _Opening(message, key, deadline, request.timeout)
+    transport = WebSocketTransport(sock, request.max_message_size, opening=opening)
+    if handshake:
+        transport.handshake()
     return transport
 
 

@@ -204,35 +204,42 @@ def test_an_endless_reply_head_is_refused() -> None:
         open_websocket(ConnectRequest(url=url, timeout=5))
 
 
-def test_read_reply_false_returns_before_the_server_answers() -> None:
-    answer = threading.Event()
-    frame = b"\x82\x02hi"
+def test_handshake_false_leaves_the_handshake_to_the_caller() -> None:
+    got_request, answer = threading.Event(), threading.Event()
+    calls: list[str] = []
 
     def handle(conn: socket.socket, request: bytes) -> None:
-        answer.wait(5)  # the reply cannot be on its way before the client has returned
-        conn.sendall(reply(key_of(request)) + b"\r\n\r\n" + frame)
+        got_request.set()
+        answer.wait(5)
+        conn.sendall(reply(key_of(request)) + b"\r\n\r\n" + b"\x82\x02hi")
         conn.recv(100)
 
-    with raw_server(handle) as url:
-        transport = open_websocket(ConnectRequest(url=url, timeout=5), read_reply=False)
-        assert not answer.is_set()
+    def meanwhile() -> None:  # the request is out; the reply waits for us
+        assert got_request.wait(5)
+        calls.append("meanwhile")
         answer.set()
-        transport.finish_handshake()
-        transport.finish_handshake()  # done: a second call reads nothing
+
+    with raw_server(handle) as url:
+        transport = open_websocket(ConnectRequest(url=url, timeout=5), handshake=False)
+        assert not got_request.wait(0.2)  # connected, nothing sent yet
+        transport.handshake(meanwhile)
+        assert calls == ["meanwhile"]
+        transport.handshake(lambda: calls.append("again"))  # open: only the call
+        assert calls == ["meanwhile", "again"]
         assert transport.recv() == b"hi"  # what came with the reply is kept
         transport.abort()
         transport.release()
 
 
-def test_a_refusal_read_later_raises_typed_and_closes_the_socket() -> None:
+def test_a_refusal_met_by_handshake_raises_typed_and_closes_the_socket() -> None:
     def handle(conn: socket.socket, request: bytes) -> None:
         conn.sendall(b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n")
         conn.recv(100)
 
     with raw_server(handle) as url:
-        transport = open_websocket(ConnectRequest(url=url, timeout=5), read_reply=False)
+        transport = open_websocket(ConnectRequest(url=url, timeout=5), handshake=False)
         with pytest.raises(HandshakeError) as caught:
-            transport.finish_handshake()
+            transport.handshake()
         assert caught.value.status == 401
         assert transport.fileno() == -1  # closed
 
@@ -244,25 +251,15 @@ def test_an_interrupted_handshake_closes_the_socket() -> None:
         arrived.set()
         conn.recv(100)  # never answers
 
-    with raw_server(handle) as url:
-        transport = open_websocket(ConnectRequest(url=url, timeout=5), read_reply=False)
+    def interrupt() -> None:
         assert arrived.wait(5)
-        sock = transport._sock
+        raise KeyboardInterrupt
 
-        class Interrupted:
-            def settimeout(self, seconds: float) -> None:
-                sock.settimeout(seconds)
-
-            def recv(self, size: int) -> bytes:
-                raise KeyboardInterrupt
-
-            def close(self) -> None:
-                sock.close()
-
-        transport._sock = Interrupted()  # type: ignore[assignment]
+    with raw_server(handle) as url:
+        transport = open_websocket(ConnectRequest(url=url, timeout=5), handshake=False)
         with pytest.raises(KeyboardInterrupt):
-            transport.finish_handshake()
-        assert sock.fileno() == -1
+            transport.handshake(interrupt)
+        assert transport.fileno() == -1
 
 
 def test_an_ip_address_is_connected_to_without_the_resolver(

@@ -285,3 +285,42 @@ def test_a_refused_upgrade_fires_no_callback() -> None:
         with pytest.raises(genai_live.HandshakeError):
             client_for(server).live.connect("gemini-x", callbacks=callbacks)
     assert fired == []  # never opened: nothing to report but the exception
+
+
+@pytest.mark.parametrize(
+    ("options", "error"),
+    [
+        ({"config": {"bogus": 1}}, ValueError),
+        ({"callbacks": "not callbacks"}, TypeError),
+        ({"resume": "yes"}, TypeError),
+        ({"config": {"responseModalities": ["SMELL"]}}, ValueError),
+    ],
+)
+def test_bad_input_raises_before_a_socket_is_opened(
+    options: dict[str, object], error: type[Exception]
+) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        listener.settimeout(0.2)
+        port = listener.getsockname()[1]
+        client = genai_live.Client(
+            api_key="k", http_options={"base_url": f"http://127.0.0.1:{port}"}
+        )
+        with pytest.raises(error):
+            client.live.connect("gemini-x", timeout=1, **options)  # type: ignore[arg-type]
+        with pytest.raises(TimeoutError):
+            listener.accept()  # nobody connected
+
+
+def test_a_missing_api_key_raises_before_a_socket_is_opened(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in ("GOOGLE_API_KEY", "GEMINI_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        listener.settimeout(0.2)
+        port = listener.getsockname()[1]
+        client = genai_live.Client(http_options={"base_url": f"http://127.0.0.1:{port}"})
+        with pytest.raises(ValueError, match="API key"):
+            client.live.connect("gemini-x")
+        with pytest.raises(TimeoutError):
+            listener.accept()
