@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from .errors import HandshakeError
 
-__all__ = ["MAX_HEAD", "accept_value", "check_response", "upgrade_request"]
+__all__ = ["MAX_HEAD", "accept_value", "check_headers", "check_response", "upgrade_request"]
 
 MAX_HEAD = 64 * 1024
 """The most bytes of response head (status line and headers) a client reads before giving up."""
@@ -39,6 +39,7 @@ def upgrade_request(
     if parts.port is not None and parts.port != _DEFAULT_PORTS.get(parts.scheme):
         host = f"{host}:{parts.port}"
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    check_headers(headers)
     key = key or base64.b64encode(os.urandom(16)).decode("ascii")
     lines = [
         f"GET {target} HTTP/1.1",
@@ -48,11 +49,16 @@ def upgrade_request(
         f"Sec-WebSocket-Key: {key}",
         "Sec-WebSocket-Version: 13",
     ]
+    lines.extend(f"{name}: {value}" for name, value in headers.items())
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"), key
+
+
+def check_headers(headers: Mapping[str, str]) -> None:
+    """Raise ValueError for a header whose name or value holds a line break (it would smuggle
+    lines into the request)."""
     for name, value in headers.items():
         if "\r" in value or "\n" in value or "\r" in name or "\n" in name:
             raise ValueError(f"header {name!r} contains a line break")
-        lines.append(f"{name}: {value}")
-    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"), key
 
 
 def check_response(head: bytes, key: str) -> dict[str, str]:

@@ -6,7 +6,7 @@ import os
 import struct
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, Union
 from urllib.parse import urlsplit
 
@@ -119,14 +119,15 @@ class WebSocketTransport:
             if meanwhile is not None:
                 meanwhile()
             return
-        from .handshake import MAX_HEAD, check_response
+        from .handshake import MAX_HEAD, check_response, upgrade_request
 
         try:
-            self._sock.sendall(opening.request)
+            message, key = upgrade_request(opening.url, opening.headers)
+            self._sock.sendall(message)
             if meanwhile is not None:
                 meanwhile()
             head, rest = _read_head(self._sock, opening.deadline, MAX_HEAD)
-            check_response(head, opening.key)
+            check_response(head, key)
             self._sock.settimeout(None)
         except BaseException as exc:
             _close_quietly(self._sock)
@@ -448,10 +449,10 @@ def default_ssl_context() -> ssl.SSLContext:
 
 
 class _Opening(NamedTuple):
-    """An opening handshake still to be done: the upgrade request, its key, the deadline."""
+    """An opening handshake still to be done: for the URL, with the headers, by the deadline."""
 
-    request: bytes
-    key: str
+    url: str
+    headers: Mapping[str, str]
     deadline: float
     timeout: float
 
@@ -472,13 +473,13 @@ def open_websocket(request: ConnectRequest, *, handshake: bool = True) -> WebSoc
         return _open_via_proxy(request)
     import socket
 
-    from .handshake import upgrade_request
+    from .handshake import check_headers
 
     parts = urlsplit(request.url)
     secure = parts.scheme == "wss"
     host = parts.hostname or ""
     deadline = time.monotonic() + request.timeout
-    message, key = upgrade_request(request.url, request.headers)  # bad headers raise here
+    check_headers(request.headers)  # before the socket: the request is built while it opens
     sock: socket.socket | None = None
     try:
         sock = _tcp_connect(host, parts.port or (443 if secure else 80), request.timeout)
@@ -491,7 +492,7 @@ def open_websocket(request: ConnectRequest, *, handshake: bool = True) -> WebSoc
     except (OSError, ValueError, LiveError) as exc:
         _close_quietly(sock)
         raise _connect_failure(exc, request.timeout) from None
-    opening = _Opening(message, key, deadline, request.timeout)
+    opening = _Opening(request.url, request.headers, deadline, request.timeout)
     transport = WebSocketTransport(sock, request.max_message_size, opening=opening)
     if handshake:
         transport.handshake()

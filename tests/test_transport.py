@@ -311,6 +311,23 @@ def test_bad_input_raises_before_a_socket_is_opened(
             listener.accept()  # nobody connected
 
 
+def test_a_header_with_a_line_break_raises_before_a_socket_is_opened() -> None:
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        listener.settimeout(0.2)
+        port = listener.getsockname()[1]
+        client = genai_live.Client(
+            api_key="k",
+            http_options={
+                "base_url": f"http://127.0.0.1:{port}",
+                "headers": {"X-A": "a\r\nX-B: b"},
+            },
+        )
+        with pytest.raises(ValueError, match="line break"):
+            client.live.connect("gemini-x", timeout=1)
+        with pytest.raises(TimeoutError):
+            listener.accept()
+
+
 def test_a_missing_api_key_raises_before_a_socket_is_opened(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
