@@ -266,7 +266,8 @@ def test_the_reader_thread_starts_while_the_server_answers_the_upgrade() -> None
         seen.append(False)
 
     with LoopbackServer(setup_then(), process_request=wait_for_reader) as server:
-        with client_for(server).live.connect("gemini-x") as session:
+        # a reader thread of its own (the shared reader takes a session once it is set up)
+        with client_for(server).live.connect("gemini-x", shared_reader=False) as session:
             assert session.receive(timeout=5).setup_complete is not None
     assert seen == [True]
 
