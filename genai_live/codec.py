@@ -249,10 +249,8 @@ class _Rules:
         self.strict = strict
         self.structure_fns: dict[type, Hook] = {}
         self.unstructure_fns: dict[type, Hook] = {}
-        # Hooks are built on first use, possibly by several reader threads at once; building
-        # one class builds its field classes (recursively), so the lock is re-entrant.
-        self._building = threading.RLock()
-        self._pending: dict[tuple[str, type], Hook] = {}
+        self._building = threading.RLock()  # see _build
+        self._stand_ins: dict[tuple[int, type], Hook] = {}
 
     # ---- structure
 
@@ -332,19 +330,29 @@ class _Rules:
         return structure_enum
 
     def class_structure(self, cls: type) -> Hook:
-        fn = self.structure_fns.get(cls)
-        if fn is not None:
-            return fn
-        with self._building:
-            return self._build_structure(cls)
+        return self.structure_fns.get(cls) or self._build(self.structure_fns, cls, self._structure)
 
-    def _build_structure(self, cls: type) -> Hook:
-        fn = self.structure_fns.get(cls) or self._pending.get(("s", cls))
-        if fn is not None:  # built by another thread meanwhile, or being built by this one
+    def _build(self, built: dict[type, Hook], cls: type, make: Callable[[type], Hook]) -> Hook:
+        """``built[cls]``, made by ``make(cls)`` if it is not there yet.
+
+        Hooks are made on first use, possibly by several reader threads at once, and making one
+        class makes its field classes (recursively): hence a re-entrant lock, and a stand-in
+        that recursive types (Schema.items) find while their own hook is being made. The
+        stand-in is never published, so other threads never call it early.
+        """
+        key = (id(built), cls)
+        with self._building:
+            fn = built.get(cls) or self._stand_ins.get(key)
+            if fn is not None:  # made by another thread meanwhile, or being made by this one
+                return fn
+            self._stand_ins[key] = lambda value: built[cls](value)
+            try:
+                fn = built[cls] = make(cls)
+            finally:
+                del self._stand_ins[key]
             return fn
-        # A stand-in first, so that recursive types (Schema.items) find something to call; it is
-        # published only when the class is built, so other threads never call it early.
-        self._pending[("s", cls)] = lambda value: self.structure_fns[cls](value)
+
+    def _structure(self, cls: type) -> Hook:
         attrs.resolve_types(cls)
         table: dict[str, tuple[str, Hook]] = {}
         for field in attrs.fields(cls):
@@ -358,25 +366,15 @@ class _Rules:
         has_extra = "extra" in table and not self.strict
         if has_extra:
             del table["extra"]
-        fn = _make_structure(cls, table, strict=self.strict, keep_extra=has_extra)
-        self.structure_fns[cls] = fn
-        del self._pending[("s", cls)]
-        return fn
+        return _make_structure(cls, table, strict=self.strict, keep_extra=has_extra)
 
     # ---- unstructure
 
     def class_unstructure(self, cls: type) -> Hook:
         fn = self.unstructure_fns.get(cls)
-        if fn is not None:
-            return fn
-        with self._building:
-            return self._build_unstructure(cls)
+        return fn or self._build(self.unstructure_fns, cls, self._unstructure)
 
-    def _build_unstructure(self, cls: type) -> Hook:
-        fn = self.unstructure_fns.get(cls) or self._pending.get(("u", cls))
-        if fn is not None:
-            return fn
-        self._pending[("u", cls)] = lambda obj: self.unstructure_fns[cls](obj)
+    def _unstructure(self, cls: type) -> Hook:
         attrs.resolve_types(cls)
         plan: list[tuple[str, str, Hook | None]] = []
         for field in attrs.fields(cls):
@@ -387,10 +385,7 @@ class _Rules:
                 continue
             hook = self.unstructure_hook(field.type, field.metadata)
             plan.append((field.name, wire or to_camel(field.name), hook))
-        fn = _make_unstructure(plan)
-        self.unstructure_fns[cls] = fn
-        del self._pending[("u", cls)]
-        return fn
+        return _make_unstructure(plan)
 
     def unstructure_hook(self, tp: Any, metadata: Mapping[str, Any]) -> Hook | None:
         if metadata.get(t.CODEC) == "duration":

@@ -7,6 +7,7 @@ import json
 import os
 from typing import Any
 
+import attrs
 import pytest
 
 from genai_live import DecodeError, codec
@@ -291,3 +292,19 @@ def _build_concurrently(rules_class: type) -> None:
         for thread in threads:
             thread.join()
         assert errors == []
+
+
+def test_a_hook_that_cannot_be_made_leaves_nothing_behind() -> None:
+    """A failed build must not leave its recursive stand-in where the next lookup finds it."""
+    from genai_live.codec import _Rules
+
+    @attrs.define(kw_only=True)
+    class Odd:
+        value: complex | None = None  # no wire rule for complex
+
+    rules = _Rules(strict=True)
+    for _ in range(2):  # the same error each time, not the stand-in's KeyError
+        with pytest.raises(TypeError, match="no wire rule"):
+            rules.class_structure(Odd)
+    assert rules._stand_ins == {}
+    assert rules.class_structure(t.Schema)({"items": {"type": "STRING"}}).items is not None
