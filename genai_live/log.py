@@ -19,12 +19,17 @@ NAME = "genai_live"
 
 
 class _OnFirstUse:
-    def __getattr__(self, name: str) -> Any:
-        import logging
+    _real: logging.Logger | None = None  # the logger, once made
 
-        real = logging.getLogger(NAME)
-        if not any(isinstance(h, logging.NullHandler) for h in real.handlers):
-            real.addHandler(logging.NullHandler())
+    def __getattr__(self, name: str) -> Any:
+        real = self._real
+        if real is None:
+            import logging
+
+            real = logging.getLogger(NAME)
+            if not any(isinstance(h, logging.NullHandler) for h in real.handlers):
+                real.addHandler(logging.NullHandler())
+            self._real = real
         return getattr(real, name)
 
 
