@@ -145,7 +145,10 @@ class BaseSession(Generic[M]):
         self._close_timeout = close_timeout
         self._reader: threading.Thread | None = None
         self._reading = False  # a reader (of our own or shared) has started
-        self._first_frame: bytes | str | None = None  # read by connect(), delivered by the reader
+        # The server's first message, read by connect() and delivered by the reader: decoded,
+        # or the frame when it could not be (the reader then meets the DecodeError); see _pop_first.
+        self._first_message: M | None = None
+        self._first_frame: bytes | str | None = None
         self._first_read = threading.Event()
         self._opened = False  # the handshake is done and the setup sent (see _open)
         self._done = threading.Event()
@@ -265,10 +268,11 @@ class BaseSession(Generic[M]):
         try:
             # Into the queue: no more than it has room for (the rest stays in the transport).
             limit = None if on_message is not None else self._max_queue - self._backlog()
-            frames, ended = self._transport.pump(limit)  # type: ignore[attr-defined]
-            first, self._first_frame = self._first_frame, None
+            first = self._pop_first()
             if first is not None:
-                frames.insert(0, first)
+                self._take(first, batch)
+                self._after_delivery()
+            frames, ended = self._transport.pump(limit)  # type: ignore[attr-defined]
             for frame in frames:
                 self._take(decode(frame), batch)
                 self._after_delivery()
@@ -332,15 +336,22 @@ class BaseSession(Generic[M]):
                 settimeout(None)
         except (TimeoutError, TransportClosed):
             return
-        self._first_frame = frame
         try:
             message = type(self)._decode(frame)
         except DecodeError:
+            self._first_frame = frame
             return
+        self._first_message = message
         if self._is_setup_complete(message):
             self._on_setup_complete(message)
             self._set_up = True
             self._setup_event.set()
+
+    def _pop_first(self) -> M | None:
+        """The first message `_read_first_frame` read, once (None if it read none)."""
+        message, frame = self._first_message, self._first_frame
+        self._first_message = self._first_frame = None
+        return type(self)._decode(frame) if frame is not None else message
 
     def _run(self, pending: BaseException | None = None) -> None:
         """The reader thread; ``pending``: how the connection ended on the shared reader."""
@@ -409,13 +420,13 @@ class BaseSession(Generic[M]):
         transport = self._transport
         ready: Callable[[], bool] = getattr(transport, "ready", _never)
         batch: list[M] = []
-        first, self._first_frame = self._first_frame, None
+        first = self._pop_first()
         try:
             while True:
                 if first is None:
                     message = decode(transport.recv())
                 else:
-                    message, first = decode(first), None
+                    message, first = first, None
                 self._take(message, batch)
                 # Hand over when the next read could block, so nothing waits in the batch.
                 if batch and (len(batch) >= self._batch or not ready()):

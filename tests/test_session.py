@@ -545,3 +545,34 @@ def test_an_interrupted_connect_ends_the_session_and_its_reader(
     with pytest.raises(KeyboardInterrupt):
         connect(client, fake, callbacks={"onclose": closes.append})
     assert len(closes) == 1 and closes[0].by_client
+
+
+def test_each_frame_is_decoded_once(
+    client: genai_live.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """connect() decodes the first frame (setupComplete) itself; the reader delivers that
+    message rather than decoding the frame again."""
+    decoded: list[object] = []
+    decode = genai_live.Session._decode
+
+    def counting(frame: bytes | str) -> t.LiveServerMessage:
+        decoded.append(frame)
+        return decode(frame)
+
+    monkeypatch.setattr(genai_live.Session, "_decode", staticmethod(counting))
+    fake = FakeTransport()
+    with connect(client, fake) as session:
+        fake.push(TEXT_REPLY)
+        assert session.receive(timeout=1).setup_complete is not None
+        assert session.receive(timeout=1).text == "Hello"
+    assert len(decoded) == 2
+
+
+def test_an_undecodable_first_frame_ends_the_session_as_any_other(
+    client: genai_live.Client,
+) -> None:
+    fake = FakeTransport(auto_setup=False)
+    fake.push(b"not json")
+    with pytest.raises(genai_live.DecodeError):
+        connect(client, fake, timeout=1)
+    assert fake.client_close is not None and fake.client_close[0] == 1007
