@@ -130,10 +130,7 @@ class WebSocketTransport:
             check_response(head, key)
             self._sock.settimeout(None)
         except BaseException as exc:
-            _close_quietly(self._sock)
-            if isinstance(exc, (OSError, ValueError, LiveError)):
-                raise _connect_failure(exc, opening.timeout) from None
-            raise
+            raise _opening_failed(self._sock, exc, opening.timeout) from None
         self._buffer += rest
 
     # -- sending
@@ -489,9 +486,8 @@ def open_websocket(request: ConnectRequest, *, handshake: bool = True) -> WebSoc
             context = request.ssl_context or default_ssl_context()
             sock.settimeout(_remaining(deadline))
             sock = context.wrap_socket(sock, server_hostname=host)
-    except (OSError, ValueError, LiveError) as exc:
-        _close_quietly(sock)
-        raise _connect_failure(exc, request.timeout) from None
+    except BaseException as exc:
+        raise _opening_failed(sock, exc, request.timeout) from None
     opening = _Opening(request.url, request.headers, deadline, request.timeout)
     transport = WebSocketTransport(sock, request.max_message_size, opening=opening)
     if handshake:
@@ -520,6 +516,17 @@ def _tcp_connect(host: str, port: int, timeout: float) -> socket.socket:
     else:
         sock = socket.create_connection((host, port), timeout=timeout)
     return sock
+
+
+def _opening_failed(
+    sock: socket.socket | None, exc: BaseException, timeout: float
+) -> BaseException:
+    """Close ``sock``, whose opening ``exc`` ended; what to raise: the typed error for a network
+    failure, anything else (Ctrl-C) unchanged."""
+    _close_quietly(sock)
+    if isinstance(exc, (OSError, ValueError, LiveError)):
+        return _connect_failure(exc, timeout)
+    return exc
 
 
 def _connect_failure(exc: BaseException, timeout: float) -> LiveError:

@@ -315,3 +315,25 @@ def test_an_ipv6_address_is_connected_to() -> None:
         listener.close()
         thread.join(5)
     assert f"Host: [::1]:{port}".encode() in seen[0]
+
+
+def test_an_interrupted_open_closes_the_socket(monkeypatch: pytest.MonkeyPatch) -> None:
+    from genai_live import transport
+
+    opened: list[socket.socket] = []
+    connect = transport._tcp_connect
+
+    def recording_connect(host: str, port: int, timeout: float) -> socket.socket:
+        opened.append(connect(host, port, timeout))
+        return opened[-1]
+
+    def interrupt() -> None:
+        raise KeyboardInterrupt  # as if Ctrl-C came while TLS was being set up
+
+    monkeypatch.setattr(transport, "_tcp_connect", recording_connect)
+    monkeypatch.setattr(transport, "default_ssl_context", interrupt)
+    with socket.create_server(("127.0.0.1", 0)) as listener:  # the kernel accepts for it
+        url = f"wss://127.0.0.1:{listener.getsockname()[1]}/p"
+        with pytest.raises(KeyboardInterrupt):
+            open_websocket(ConnectRequest(url=url, timeout=5))
+    assert len(opened) == 1 and opened[0].fileno() == -1
