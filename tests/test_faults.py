@@ -6,7 +6,6 @@ once, and — through the fixtures — no thread and no file descriptor left beh
 
 from __future__ import annotations
 
-import functools
 import gc
 import logging
 import os
@@ -23,6 +22,7 @@ from websockets.sync.server import ServerConnection
 import genai_live
 from genai_live.testing import LiveEmulator
 
+from .conftest import shared_reader_everywhere
 from .loopback import LoopbackServer
 
 MODEL = "gemini-live-2.5-flash-preview"
@@ -50,21 +50,14 @@ def no_leaks(no_thread_leak: None, caplog: pytest.LogCaptureFixture) -> Iterator
 
 
 @pytest.fixture(autouse=True, params=["own reader", "shared reader"])
-def reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+def reader(request: pytest.FixtureRequest) -> Iterator[str]:
     """Every fault twice: each session with a reader thread of its own, then all sessions on the
     shared reader (``connect(..., shared_reader=True)``)."""
     if request.param == "shared reader":
-        connect = genai_live.client.Live.connect
-        monkeypatch.setattr(
-            genai_live.client.Live, "connect", functools.partialmethod(connect, shared_reader=True)
-        )
-    return str(request.param)
-
-
-@pytest.fixture
-def emulator() -> Iterator[LiveEmulator]:
-    with LiveEmulator(speed=0) as emu:
-        yield emu
+        with shared_reader_everywhere():
+            yield request.param
+    else:
+        yield request.param
 
 
 class Recorder:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -30,12 +29,6 @@ TEXT = {"responseModalities": ["TEXT"]}
 @pytest.fixture(autouse=True)
 def _no_thread_leak(no_thread_leak: None) -> None:
     """No reader, shared or not, outlives a test."""
-
-
-@pytest.fixture
-def emulator() -> Iterator[LiveEmulator]:
-    with LiveEmulator(speed=0) as emu:
-        yield emu
 
 
 def reader_threads() -> list[str]:
