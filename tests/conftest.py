@@ -81,6 +81,15 @@ def emulator() -> Iterator[LiveEmulator]:
         yield emu
 
 
+def wait_for_backpressure(session: Any, timeout: float = 10.0) -> None:
+    """Wait until ``session``'s reader has stopped reading because its queue is full (a reader
+    thread of its own waits for room; the shared reader pauses the session)."""
+    deadline = time.monotonic() + timeout
+    while not (session._reader_waits or session._paused):
+        assert time.monotonic() < deadline, "the reader never stopped for the full queue"
+        time.sleep(0.005)
+
+
 @pytest.fixture
 def no_thread_leak() -> Iterator[None]:
     """Fail the test if it leaves a thread running."""

@@ -22,7 +22,7 @@ from websockets.sync.server import ServerConnection
 import genai_live
 from genai_live.testing import LiveEmulator
 
-from .conftest import shared_reader_everywhere
+from .conftest import shared_reader_everywhere, wait_for_backpressure
 from .loopback import LoopbackServer
 
 MODEL = "gemini-live-2.5-flash-preview"
@@ -267,8 +267,8 @@ def test_stalled_server_times_out_and_close_is_bounded(emulator: LiveEmulator) -
 def test_slow_consumer_gets_every_chunk_with_bounded_memory(emulator: LiveEmulator) -> None:
     with emulator.client().live.connect(MODEL, max_queue=4) as session:  # AUDIO replies
         session.send_client_content(turns=" ".join(["word"] * 60))
-        time.sleep(0.5)  # the caller is busy; the reader must not buffer the whole reply
-        assert session._backlog() <= 4
+        wait_for_backpressure(session)  # the caller is busy; the reader must not buffer it all
+        assert 0 < session._backlog() <= 4
         setup = session.receive(timeout=5)
         turn = session.receive_turn(timeout=30)
         sent = emulator.messages_sent

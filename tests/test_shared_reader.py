@@ -18,7 +18,7 @@ import genai_live
 from genai_live import types
 from genai_live.shared_reader import SharedReader
 from genai_live.testing import LiveEmulator
-from genai_live.transport import WebSocketTransport
+from genai_live.transport import WebSocketTransport, mask_payload
 
 from .loopback import LoopbackServer, server_frame
 
@@ -311,6 +311,8 @@ def test_nonblocking_send_waits_for_a_full_socket() -> None:
         transport.send(payload)
         reader.join(10)
         assert len(received) == len(payload) + 14  # 64-bit length header + mask key
+        key, body = bytes(received[10:14]), bytes(received[14:])
+        assert mask_payload(key, body) == payload  # every byte arrived, in order
     finally:
         near.close()
         far.close()

@@ -226,13 +226,11 @@ def test_client_frames_are_masked_and_decode_back(size: int) -> None:
 
 @pytest.mark.parametrize("size", [0, 125, 126, 300, 65535, 70_000])
 def test_ready_only_when_a_whole_frame_is_buffered(size: int) -> None:
-    from types import SimpleNamespace
-
     from genai_live.transport import WebSocketTransport
 
     near, far = socket.socketpair()
     try:
-        transport = WebSocketTransport(SimpleNamespace(sock=near), 1 << 20)  # type: ignore[arg-type]
+        transport = WebSocketTransport(near, 1 << 20)
         frame = server_frame(b"a" * size)
         cuts = sorted(
             {0, 1, 2, 3, 4, 9, 10, 11, len(frame) - 1, len(frame)} & set(range(len(frame) + 1))
