@@ -105,9 +105,12 @@ def test_an_invalid_upgrade_reply_is_a_handshake_error(head: bytes, problem: str
 
 
 @contextmanager
-def raw_server(handle: Callable[[socket.socket, bytes], None]) -> Iterator[str]:
-    """A one-connection TCP server on 127.0.0.1: ``handle(conn, request_head)``; yields its URL."""
-    listener = socket.create_server(("127.0.0.1", 0))
+def raw_server(
+    handle: Callable[[socket.socket, bytes], None], host: str = "127.0.0.1"
+) -> Iterator[str]:
+    """A one-connection TCP server on ``host``: ``handle(conn, request_head)``; yields its URL."""
+    ipv6 = ":" in host
+    listener = socket.create_server((host, 0), family=socket.AF_INET6 if ipv6 else socket.AF_INET)
     port = listener.getsockname()[1]
 
     def serve() -> None:
@@ -124,7 +127,7 @@ def raw_server(handle: Callable[[socket.socket, bytes], None]) -> Iterator[str]:
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     try:
-        yield f"ws://127.0.0.1:{port}/ws/p"
+        yield f"ws://{f'[{host}]' if ipv6 else host}:{port}/ws/p"
     finally:
         listener.close()
         thread.join(5)
@@ -289,31 +292,28 @@ def test_an_ip_address_is_connected_to_without_the_resolver(
         assert bool(asked) is resolved, (host, asked)
 
 
-def test_an_ipv6_address_is_connected_to() -> None:
+def _has_ipv6_loopback() -> bool:
     try:
-        listener = socket.create_server(("::1", 0), family=socket.AF_INET6)
+        socket.create_server(("::1", 0), family=socket.AF_INET6).close()
     except OSError:
-        pytest.skip("no IPv6 loopback here")
-    port = listener.getsockname()[1]
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _has_ipv6_loopback(), reason="no IPv6 loopback here")
+def test_an_ipv6_address_is_connected_to() -> None:
     seen: list[bytes] = []
 
-    def serve() -> None:
-        conn, _ = listener.accept()
-        with conn:
-            request = conn.recv(65536)
-            seen.append(request)
-            conn.sendall(reply(key_of(request)) + b"\r\n\r\n")
-            conn.recv(100)
+    def handle(conn: socket.socket, request: bytes) -> None:
+        seen.append(request)
+        conn.sendall(reply(key_of(request)) + b"\r\n\r\n")
+        conn.recv(100)
 
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    try:
-        transport = open_websocket(ConnectRequest(url=f"ws://[::1]:{port}/p", timeout=5))
+    with raw_server(handle, host="::1") as url:
+        transport = open_websocket(ConnectRequest(url=url, timeout=5))
         transport.abort()
         transport.release()
-    finally:
-        listener.close()
-        thread.join(5)
+    port = url.split("]:")[1].split("/")[0]
     assert f"Host: [::1]:{port}".encode() in seen[0]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 import pytest
@@ -305,7 +306,9 @@ def test_a_reply_that_beats_send_returning_still_marks_the_turn_answered() -> No
             if b'"clientContent"' in data:
                 self.push(text("answer", done=True))
                 assert self.session is not None
+                deadline = time.monotonic() + 5
                 while self.session._backlog() < 1:  # the reader handled the reply meanwhile
+                    assert time.monotonic() < deadline, "the reader never took the reply"
                     threading.Event().wait(0.001)
 
     first, second = FastServer(), FakeTransport()
