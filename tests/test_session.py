@@ -568,3 +568,52 @@ def test_each_frame_is_decoded_once(
         assert session.receive(timeout=1).setup_complete is not None
         assert session.receive(timeout=1).text == "Hello"
     assert len(decoded) == 2
+
+
+def test_messages_that_arrive_together_are_handed_over_in_batches(
+    client: genai_live.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A burst wakes the consumer once per batch, not once per message."""
+    burst = [{"serverContent": {"modelTurn": {"parts": [{"text": str(i)}]}}} for i in range(200)]
+    fake = FakeTransport(responder=lambda m: [*burst, TURN_DONE] if "setup" in m else None)
+    hand_overs: list[int] = []
+    put = genai_live.Session._put
+
+    def counting_put(session: genai_live.Session, batch: list[Any]) -> None:
+        hand_overs.append(len(batch))
+        put(session, batch)
+
+    monkeypatch.setattr(genai_live.Session, "_put", counting_put)
+    with connect(client, fake) as session:  # the burst is queued before the reader starts
+        assert session.receive(timeout=1).setup_complete is not None
+        turn = session.receive_turn(timeout=2)
+    assert turn.text == "".join(str(i) for i in range(200))
+    assert sum(hand_overs) == 202 and len(hand_overs) <= 202 // 64 + 2
+
+
+def test_a_connection_no_session_took_is_closed(
+    client: genai_live.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If building the session fails after the socket opened, the socket is not left open."""
+
+    class Recording(FakeTransport):
+        def __init__(self) -> None:
+            super().__init__()
+            self.calls: list[str] = []
+
+        def abort(self) -> None:
+            self.calls.append("abort")
+            super().abort()
+
+        def release(self) -> None:
+            self.calls.append("release")
+            super().release()
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("no session today")
+
+    monkeypatch.setattr(genai_live.client, "Session", broken)
+    fake = Recording()
+    with pytest.raises(RuntimeError, match="no session today"):
+        connect(client, fake)
+    assert fake.calls == ["abort", "release"] and fake.sent == []

@@ -6,9 +6,12 @@ one thread for all, callbacks on that thread, a full queue pausing one session o
 
 from __future__ import annotations
 
+import base64
+import json
 import socket
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -321,3 +324,67 @@ def test_the_suite_option_decides_the_default_reader(
     """``pytest --shared-reader`` (run by ``make test``) puts every session on the shared reader."""
     with emulator.client().live.connect(MODEL, config=TEXT) as session:
         assert session._on_shared is request.config.getoption("--shared-reader")
+
+
+def test_large_sends_over_tls_on_the_shared_reader(tmp_path: Path) -> None:
+    """A non-blocking TLS socket refuses a write it cannot take whole (SSLWantWriteError): the
+    send offers the same bytes again until they are all out."""
+    from genai_live.testing.emulator.tls import client_context, server_context, write_self_signed
+
+    cert, key = write_self_signed(str(tmp_path), "127.0.0.1")
+    sizes: list[int] = []
+
+    def handler(connection: ServerConnection) -> None:
+        connection.recv()
+        connection.send(b'{"setupComplete": {}}')
+        for frame in connection:  # until the client closes
+            audio = json.loads(frame)["realtimeInput"]["audio"]["data"]
+            sizes.append(len(base64.b64decode(audio)))
+
+    chunks = [bytes([i]) * 200_000 for i in range(30)]  # ~8 MB of base64 in all
+    with LoopbackServer(handler, ssl=server_context(cert, key)) as server:
+        client = genai_live.Client(
+            api_key="k",
+            http_options={
+                "base_url": server.url.replace("http:", "https:"),
+                "ssl_context": client_context(cert),
+            },
+        )
+        with client.live.connect(MODEL, shared_reader=True) as session:
+            assert session._on_shared
+            for chunk in chunks:
+                session.send_realtime_input(audio={"data": chunk, "mimeType": "audio/pcm"})
+            assert session.receive(timeout=5).setup_complete is not None
+    deadline = time.monotonic() + 10
+    while len(sizes) < len(chunks) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert sizes == [200_000] * len(chunks)
+
+
+def test_pump_reads_on_while_tls_holds_decrypted_bytes() -> None:
+    """A TLS socket may hold decrypted bytes the selector cannot see (``pending()``): pump
+    reads them before returning, else they would wait for the next packet."""
+    frames = b"".join(server_frame(f'{{"n":{i}}}'.encode()) for i in range(3))
+
+    class TLSLike:
+        """Hands out one small 'record' per recv and reports the rest as pending."""
+
+        def __init__(self, data: bytes) -> None:
+            self.data = data
+
+        def recv(self, size: int) -> bytes:
+            if not self.data:
+                raise BlockingIOError
+            chunk, self.data = self.data[:10], self.data[10:]
+            return chunk
+
+        def pending(self) -> int:
+            return len(self.data)
+
+        def setblocking(self, flag: bool) -> None:
+            pass
+
+    transport = WebSocketTransport(TLSLike(frames), 1 << 20)  # type: ignore[arg-type]
+    transport.set_blocking(False)
+    messages, ended = transport.pump()
+    assert [json.loads(m) for m in messages] == [{"n": 0}, {"n": 1}, {"n": 2}] and ended is None
