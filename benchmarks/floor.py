@@ -66,7 +66,7 @@ def audio_frame(chunk: bytes) -> bytes | str:
 
 def run_recv(args: argparse.Namespace) -> Run:
     """recv + parse + base64 decode until turnComplete."""
-    chunk = args.chunk_bytes or server.RECV_CHUNK_BYTES
+    chunk = server.RECV_CHUNK_BYTES
     ws = open_session(args.url)
     ws.send(client_text("go"), TEXT)
     count = nbytes = 0
@@ -113,7 +113,7 @@ def run_rtt(args: argparse.Namespace) -> Run:
 
 def run_send(args: argparse.Namespace) -> Run:
     """Encode and send N audio chunks, then read the server's count."""
-    size = args.chunk_bytes or server.SEND_CHUNK_BYTES
+    size = server.SEND_CHUNK_BYTES
     chunk = server.pcm_bytes(size)
     ws = open_session(args.url)
     cpu0, wall0 = time.process_time(), time.perf_counter()
@@ -152,59 +152,44 @@ def run_scale_selector(args: argparse.Namespace) -> Run:
 
 
 def _scale(args: argparse.Namespace, *, one_reader: bool) -> Run:
-    server.raise_open_file_limit()
-    window = server.Window()
-    template = server.pcm_bytes(server.SCALE_IN_CHUNK_BYTES)
-    rss_base = server.rss_kib()
-    checks: list[server.StreamCheck] = []
+    run = server.ScaleRun(args)
     sockets: list[websocket.WebSocket] = []
-    started = time.monotonic()
     try:
-        for _ in range(args.sessions):
+        for check in run.opening():
             ws = open_session(args.url, threaded=True)
             ws.settimeout(None)
-            check = server.StreamCheck(window)
             sockets.append(ws)
-            checks.append(check)
             if not one_reader:
                 threading.Thread(target=_scale_reader, args=(ws, check), daemon=True).start()
+        if not run.opened:
+            return run.summary()
         if one_reader:
-            threading.Thread(target=_select_reader, args=(sockets, checks), daemon=True).start()
-        connect_s = time.monotonic() - started
-        window.since_ns = time.monotonic_ns() + int(args.settle * 1e9)
-        window.until_ns = window.since_ns + int(args.window * 1e9)
+            reader = threading.Thread(
+                target=_select_reader, args=(sockets, run.checks), daemon=True
+            )
+            reader.start()
 
         def send(index: int, seq: int, due_ns: int) -> None:
             try:
-                sockets[index].send(audio_frame(server.stamped_chunk(template, seq, due_ns)), TEXT)
-                checks[index].sent += 1
+                sockets[index].send(audio_frame(run.chunk(seq, due_ns)), TEXT)
+                run.checks[index].sent += 1
             except (OSError, websocket.WebSocketException) as exc:
-                checks[index].fail(f"send failed: {exc!r}")
+                run.checks[index].fail(f"send failed: {exc!r}")
 
-        cpu_s, rss_end = server.run_window(window, len(sockets), send)
-        request = client_text(window.request())
-        for ws, check in zip(sockets, checks, strict=True):
+        run.measure(send)
+        request = client_text(run.window.request())
+        for ws, check in zip(sockets, run.checks, strict=True):
             try:
                 ws.send(request, TEXT)
             except (OSError, websocket.WebSocketException) as exc:
                 check.fail(f"statistics request failed: {exc!r}")
-        limit = time.monotonic() + 15 + 0.02 * len(sockets)
-        for check in checks:
-            check.replied.wait(max(0.0, limit - time.monotonic()))
+        run.wait_for_replies()
     finally:
         for ws in sockets:  # no closing handshake: it would wait behind the streamed chunks
             if ws.sock is not None:
                 ws.sock.shutdown(socket.SHUT_RDWR)
                 ws.sock.close()
-    return server.scale_summary(
-        checks,
-        cpu_s=cpu_s,
-        window_s=args.window,
-        rss_base_kib=rss_base,
-        rss_end_kib=rss_end,
-        connect_s=connect_s,
-        max_delay_ms=args.max_delay_ms,
-    )
+    return run.summary()
 
 
 def _scale_reader(ws: websocket.WebSocket, check: server.StreamCheck) -> None:

@@ -42,7 +42,7 @@ def _deadline(session: genai_live.Session, seconds: float) -> threading.Timer:
 
 def run_recv(args: argparse.Namespace) -> Run:
     """Read N audio messages and the turnComplete by iterating the session, down to bytes."""
-    chunk = args.chunk_bytes or server.RECV_CHUNK_BYTES
+    chunk = server.RECV_CHUNK_BYTES
     client = make_client(args.url)
     with client.live.connect(MODEL, config=AUDIO_CONFIG) as session:
         timer = _deadline(session, 120)
@@ -68,7 +68,7 @@ def run_recv(args: argparse.Namespace) -> Run:
 
 def run_recv_callbacks(args: argparse.Namespace) -> Run:
     """The recv workload read through ``callbacks={"onmessage": ...}`` (no queue, no iteration)."""
-    chunk = args.chunk_bytes or server.RECV_CHUNK_BYTES
+    chunk = server.RECV_CHUNK_BYTES
     done = threading.Event()
     totals = [0, 0]  # messages, bytes
 
@@ -119,7 +119,7 @@ def run_rtt(args: argparse.Namespace) -> Run:
 
 def run_send(args: argparse.Namespace) -> Run:
     """N realtimeInput audio chunks (a new Blob each), then wait for the server's count."""
-    size = args.chunk_bytes or server.SEND_CHUNK_BYTES
+    size = server.SEND_CHUNK_BYTES
     chunk = server.pcm_bytes(size)
     client = make_client(args.url)
     with client.live.connect(MODEL, config=AUDIO_CONFIG) as session:
@@ -151,62 +151,41 @@ def run_connect(args: argparse.Namespace) -> Run:
 def run_scale(args: argparse.Namespace, *, shared_reader: bool = False) -> Run:
     """N sessions, each streaming stamped audio both ways at real time, for one window
     (``shared_reader``: all read by one thread, else a reader thread each)."""
-    server.raise_open_file_limit()
-    window = server.Window()
-    template = server.pcm_bytes(server.SCALE_IN_CHUNK_BYTES)
     client = make_client(args.url)
-    rss_base = server.rss_kib()
-    checks: list[server.StreamCheck] = []
+    run = server.ScaleRun(args)
     sessions: list[genai_live.Session] = []
-    started = time.monotonic()
-    connect_limit = 30 + 0.05 * args.sessions
     try:
-        for _ in range(args.sessions):
-            check = server.StreamCheck(window)
+        for check in run.opening():
             callbacks = {"onmessage": check.message, "onclose": _scale_closed(check)}
             sessions.append(
                 client.live.connect(
                     MODEL, config=AUDIO_CONFIG, callbacks=callbacks, shared_reader=shared_reader
                 )
             )
-            checks.append(check)
-            if time.monotonic() - started > connect_limit:
-                raise SystemExit(f"scale: connecting took over {connect_limit:.0f} s")
-        connect_s = time.monotonic() - started
-        window.since_ns = time.monotonic_ns() + int(args.settle * 1e9)
-        window.until_ns = window.since_ns + int(args.window * 1e9)
+        if not run.opened:
+            return run.summary()
 
         def send(index: int, seq: int, due_ns: int) -> None:
-            chunk = server.stamped_chunk(template, seq, due_ns)
+            chunk = run.chunk(seq, due_ns)
             try:
                 sessions[index].send_realtime_input(
                     audio=types.Blob(data=chunk, mime_type=server.SEND_MIME)
                 )
-                checks[index].sent += 1
+                run.checks[index].sent += 1
             except genai_live.LiveError as exc:
-                checks[index].fail(f"send failed: {exc}")
+                run.checks[index].fail(f"send failed: {exc}")
 
-        cpu_s, rss_end = server.run_window(window, len(sessions), send)
-        request = window.request()
-        for session, check in zip(sessions, checks, strict=True):
+        run.measure(send)
+        request = run.window.request()
+        for session, check in zip(sessions, run.checks, strict=True):
             try:
                 session.send_client_content(turns=request)
             except genai_live.LiveError as exc:
                 check.fail(f"statistics request failed: {exc}")
-        limit = time.monotonic() + 15 + 0.02 * len(sessions)
-        for check in checks:
-            check.replied.wait(max(0.0, limit - time.monotonic()))
+        run.wait_for_replies()
     finally:
         _close_all(sessions)
-    return server.scale_summary(
-        checks,
-        cpu_s=cpu_s,
-        window_s=args.window,
-        rss_base_kib=rss_base,
-        rss_end_kib=rss_end,
-        connect_s=connect_s,
-        max_delay_ms=args.max_delay_ms,
-    )
+    return run.summary()
 
 
 def _close_all(sessions: list[genai_live.Session], limit_s: float = 20.0) -> None:

@@ -60,7 +60,7 @@ async def run_recv(args: argparse.Namespace) -> Run:
     """Read N audio messages and the turnComplete with ``session.receive()``, down to bytes."""
     from google.genai import types
 
-    chunk = args.chunk_bytes or server.RECV_CHUNK_BYTES
+    chunk = server.RECV_CHUNK_BYTES
     client = make_client(args.url)
     async with client.aio.live.connect(model=MODEL, config=AUDIO_CONFIG) as session:
         await session.send_client_content(
@@ -106,7 +106,7 @@ async def run_send(args: argparse.Namespace) -> Run:
     """N realtimeInput audio chunks (a new Blob each), then wait for the server's count."""
     from google.genai import types
 
-    size = args.chunk_bytes or server.SEND_CHUNK_BYTES
+    size = server.SEND_CHUNK_BYTES
     chunk = server.pcm_bytes(size)
     client = make_client(args.url)
     async with client.aio.live.connect(model=MODEL, config=AUDIO_CONFIG) as session:
@@ -141,58 +141,45 @@ async def run_scale(args: argparse.Namespace) -> Run:
     """N sessions, each streaming stamped audio both ways at real time, for one window."""
     from google.genai import types
 
-    server.raise_open_file_limit()
-    window = server.Window()
-    template = server.pcm_bytes(server.SCALE_IN_CHUNK_BYTES)
     client = make_client(args.url)
-    rss_base = server.rss_kib()
-    checks: list[server.StreamCheck] = []
+    run = server.ScaleRun(args)
     sessions: list[Any] = []
     readers: list[asyncio.Task[None]] = []
-    started = time.monotonic()
-    connect_limit = 30 + 0.05 * args.sessions
     stack = contextlib.AsyncExitStack()
     try:
-        for _ in range(args.sessions):
+        for check in run.opening():
             session = await stack.enter_async_context(
                 client.aio.live.connect(model=MODEL, config=AUDIO_CONFIG)
             )
-            check = server.StreamCheck(window)
             sessions.append(session)
-            checks.append(check)
             readers.append(asyncio.create_task(_scale_reader(session, check)))
-            if time.monotonic() - started > connect_limit:
-                raise SystemExit(f"scale: connecting took over {connect_limit:.0f} s")
-        connect_s = time.monotonic() - started
-        window.since_ns = time.monotonic_ns() + int(args.settle * 1e9)
-        window.until_ns = window.since_ns + int(args.window * 1e9)
+        if not run.opened:
+            return run.summary()
 
         async def send(index: int, seq: int, due_ns: int) -> None:
-            chunk = server.stamped_chunk(template, seq, due_ns)
+            chunk = run.chunk(seq, due_ns)
             try:
                 await sessions[index].send_realtime_input(
                     audio=types.Blob(data=chunk, mime_type=server.SEND_MIME)
                 )
-                checks[index].sent += 1
+                run.checks[index].sent += 1
             except Exception as exc:  # the SDK raises websockets' errors as they are
-                checks[index].fail(f"send failed: {exc!r}")
+                run.checks[index].fail(f"send failed: {exc!r}")
 
-        period_ns = server.SCALE_IN_PERIOD_MS * 1_000_000
-        pacer = asyncio.create_task(_pace(len(sessions), period_ns, window.until_ns, send))
-        await asyncio.sleep(max(0.0, (window.since_ns - time.monotonic_ns()) / 1e9))
+        pacer = asyncio.create_task(_pace(len(sessions), run.window.until_ns, send))
+        await asyncio.sleep(server.seconds_until(run.window.since_ns))
         cpu0 = time.process_time()
-        await asyncio.sleep(max(0.0, (window.until_ns - time.monotonic_ns()) / 1e9))
-        cpu1 = time.process_time()
-        rss_end = server.rss_kib()
+        await asyncio.sleep(server.seconds_until(run.window.until_ns))
+        run.window_closed(time.process_time() - cpu0)
         await asyncio.wait_for(pacer, 30)
-        request = types.Content(role="user", parts=[types.Part(text=window.request())])
-        for session, check in zip(sessions, checks, strict=True):
+        request = types.Content(role="user", parts=[types.Part(text=run.window.request())])
+        for session, check in zip(sessions, run.checks, strict=True):
             try:
                 await session.send_client_content(turns=request)
             except Exception as exc:
                 check.fail(f"statistics request failed: {exc!r}")
-        limit = time.monotonic() + 15 + 0.02 * len(sessions)
-        for check in checks:
+        limit = time.monotonic() + run.reply_limit_s
+        for check in run.checks:
             while not check.replied.is_set() and time.monotonic() < limit:
                 await asyncio.sleep(0.01)
     finally:
@@ -203,15 +190,7 @@ async def run_scale(args: argparse.Namespace) -> Run:
             await asyncio.wait_for(stack.aclose(), 20)
         except asyncio.TimeoutError:
             pass
-    return server.scale_summary(
-        checks,
-        cpu_s=cpu1 - cpu0,
-        window_s=args.window,
-        rss_base_kib=rss_base,
-        rss_end_kib=rss_end,
-        connect_s=connect_s,
-        max_delay_ms=args.max_delay_ms,
-    )
+    return run.summary()
 
 
 async def _scale_reader(session: Any, check: server.StreamCheck) -> None:
@@ -219,27 +198,18 @@ async def _scale_reader(session: Any, check: server.StreamCheck) -> None:
         while True:
             async for message in session.receive():
                 check.message(message)
-    except asyncio.CancelledError:
-        raise
-    except Exception as exc:
+    except Exception as exc:  # not CancelledError (a BaseException): the reader's normal end
         check.fail(f"receive failed: {exc!r}")
 
 
 async def _pace(
-    sessions: int, period_ns: int, until_ns: int, send: Callable[[int, int, int], Awaitable[None]]
+    sessions: int, until_ns: int, send: Callable[[int, int, int], Awaitable[None]]
 ) -> None:
-    """The asyncio twin of ``server.pace``: the same schedule, awaited sends."""
-    start = time.monotonic_ns()
-    slot = 0
-    while True:
-        due = start + slot * period_ns // sessions
-        if due >= until_ns or time.monotonic_ns() >= until_ns:
-            return
-        ahead = due - time.monotonic_ns()
-        if ahead > 1_000_000:
-            await asyncio.sleep(ahead / 1e9)
-        await send(slot % sessions, slot // sessions, due)
-        slot += 1
+    """The upstream pacer: `server.pace`'s schedule, asyncio's sleep, awaited sends."""
+    for index, seq, due_ns, wait_s in server.pace(sessions, until_ns):
+        if wait_s:
+            await asyncio.sleep(wait_s)
+        await send(index, seq, due_ns)
 
 
 WORKLOADS = {

@@ -12,7 +12,7 @@ Then, per workload (binary frames, compact JSON, payload identical every time un
 
 ``recv``     the next client frame starts a burst of ``--messages`` frames
              ``{"serverContent":{"modelTurn":{"parts":[{"inlineData":{"mimeType":
-             "audio/pcm;rate=24000","data":"<base64 of --chunk-bytes>"}}]}}}`` and a final
+             "audio/pcm;rate=24000","data":"<base64 of RECV_CHUNK_BYTES>"}}]}}}`` and a final
              ``{"serverContent":{"turnComplete":true}}``.
 ``rtt``      every client frame is answered at once with ``{"serverContent":{"modelTurn":
              {"role":"model","parts":[{"text":"ok"}]},"turnComplete":true}}``.
@@ -20,15 +20,17 @@ Then, per workload (binary frames, compact JSON, payload identical every time un
              server answers with a text part ``{"received":N,"audio_bytes":B,"server_s":T}`` and
              ``turnComplete``.
 ``connect``  nothing beyond the setup exchange.
-``scale``    right after ``setupComplete`` the server streams one ``--out-chunk-bytes`` audio chunk
-             every ``--out-period-ms`` at real time; the first bytes of each chunk's PCM are a
-             `STAMP` (sequence number, ``time.monotonic_ns()`` when sent). The client streams
+``scale``    right after ``setupComplete`` the server streams one `SCALE_OUT_CHUNK_BYTES` audio
+             chunk every `SCALE_OUT_PERIOD_MS` at real time; the first bytes of each chunk's PCM
+             are a `STAMP` (sequence number, ``time.monotonic_ns()`` when sent). The client streams
              stamped audio the other way (``realtimeInput.audio``, the stamp holding the time the
              chunk was due). A ``clientContent`` text ``{"since_ns":A,"until_ns":B}`` is answered
              with a text part holding `scale_stats` for that window.
 
 ``time.monotonic_ns()`` is one system-wide clock on Linux, so stamps taken in one process can be
-compared with readings taken in another on the same machine.
+compared with readings taken in another on the same machine. The server parses, unmasks and
+answers the handshake with genai_live's own helpers, imported by `ServerOptions` only: the drivers
+import this module too, and floor.py must not load genai_live.
 """
 
 from __future__ import annotations
@@ -37,8 +39,6 @@ import argparse
 import asyncio
 import base64
 import binascii
-import hashlib
-import importlib
 import json
 import os
 import resource
@@ -49,7 +49,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 MODEL = "gemini-live-2.5-flash-preview"
@@ -58,12 +58,12 @@ SEND_MIME = "audio/pcm;rate=16000"
 
 RECV_MESSAGES = 20_000
 RECV_CHUNK_BYTES = 3_840
-SEND_MESSAGES = 20_000
 SEND_CHUNK_BYTES = 3_200
 SCALE_OUT_CHUNK_BYTES = 1_920  # 40 ms of 24 kHz PCM16
 SCALE_OUT_PERIOD_MS = 40
 SCALE_IN_CHUNK_BYTES = 3_200  # 100 ms of 16 kHz PCM16
 SCALE_IN_PERIOD_MS = 100
+_SCALE_OUT_PERIOD_NS = SCALE_OUT_PERIOD_MS * 1_000_000
 
 STAMP = struct.Struct("<IQ")
 """The head of every scale chunk's PCM: sequence number (from 0), ``time.monotonic_ns()``."""
@@ -71,7 +71,6 @@ STAMP = struct.Struct("<IQ")
 # Base64 of the first 12 PCM bytes is exactly the first 16 characters, whatever follows.
 _STAMP_B64_CHARS = 16
 
-_WS_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 _OP_BINARY, _OP_CLOSE, _OP_PING, _OP_PONG = 0x2, 0x8, 0x9, 0xA
 _BURST_BATCH = 16  # recv frames per transport.write: fewer, larger writes keep the server cheap
 
@@ -111,32 +110,6 @@ def server_frame(payload: bytes, opcode: int = _OP_BINARY) -> bytes:
     return head + payload
 
 
-def _unmask_stdlib(payload: bytes, mask: bytes) -> bytes:
-    # XOR through one big integer: C speed without any extension module.
-    size = len(payload)
-    key = (mask * (size // 4 + 1))[:size]
-    value = int.from_bytes(payload, "little") ^ int.from_bytes(key, "little")
-    return value.to_bytes(size, "little")
-
-
-# The ``fast`` extra's modules, when installed, cut the server's cost per client frame by half
-# (masked frames of the send workload); the standard library does the same work otherwise.
-_unmask: Callable[[bytes, bytes], bytes]
-_loads: Callable[[bytes], Any]
-try:
-    _masker = importlib.import_module("wsaccel.xormask").XorMaskerSimple
-
-    def _unmask(payload: bytes, mask: bytes) -> bytes:
-        return _masker(mask).process(payload)  # type: ignore[no-any-return]
-
-except ImportError:
-    _unmask = _unmask_stdlib
-try:
-    from orjson import loads as _loads
-except ImportError:
-    _loads = json.loads
-
-
 def _reply_text(text: str) -> bytes:
     content = {"modelTurn": {"parts": [{"text": text}]}, "turnComplete": True}
     return compact_json({"serverContent": content})
@@ -145,8 +118,8 @@ def _reply_text(text: str) -> bytes:
 class Frames:
     """The workload's pre-built server frames."""
 
-    def __init__(self, chunk_bytes: int, out_chunk_bytes: int) -> None:
-        audio = base64.b64encode(pcm_bytes(chunk_bytes)).decode()
+    def __init__(self) -> None:
+        audio = base64.b64encode(pcm_bytes(RECV_CHUNK_BYTES)).decode()
         blob = {"mimeType": RECV_MIME, "data": audio}
         message = {"serverContent": {"modelTurn": {"parts": [{"inlineData": blob}]}}}
         self.setup_complete = server_frame(compact_json({"setupComplete": {}}))
@@ -161,17 +134,25 @@ class Frames:
         message = {"serverContent": {"modelTurn": {"parts": [{"inlineData": blob}]}}}
         head, tail = compact_json(message).split(marker.encode())
         self.scale_head, self.scale_tail = head, tail
-        self.scale_pcm = bytearray(pcm_bytes(out_chunk_bytes, seed=777))
+        self.scale_pcm = bytearray(pcm_bytes(SCALE_OUT_CHUNK_BYTES, seed=777))
 
 
 class ServerOptions:
-    """What the command line chose."""
+    """What the command line chose, and the genai_live helpers the server uses."""
 
     def __init__(self, args: argparse.Namespace) -> None:
+        # Imported here, in the server process alone (see the module's docstring). With the
+        # ``fast`` extra installed they use orjson and wsaccel, the standard library otherwise.
+        from genai_live.codec import loads
+        from genai_live.handshake import accept_value
+        from genai_live.transport import mask_payload
+
         self.workload: str = args.workload
         self.messages: int = args.messages
-        self.frames = Frames(args.chunk_bytes, args.out_chunk_bytes)
-        self.out_period_ns: int = int(args.out_period_ms * 1_000_000)
+        self.frames = Frames()
+        self.loads: Callable[[bytes], Any] = loads
+        self.accept_value: Callable[[str], str] = accept_value
+        self.mask_payload: Callable[[bytes, bytes], bytes] = mask_payload
 
 
 class Connection(asyncio.Protocol):
@@ -209,9 +190,7 @@ class Connection(asyncio.Protocol):
         self.transport = transport
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self.closed = True
-        if self.timer is not None:
-            self.timer.cancel()
+        self._close(None)
 
     def pause_writing(self) -> None:
         self.paused = True
@@ -245,11 +224,11 @@ class Connection(asyncio.Protocol):
             name, _, value = line.partition(":")
             headers[name.strip().lower()] = value.strip()
         key = headers.get("sec-websocket-key")
-        if key is None:
+        if key is None or not key.isascii():
             self._write(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
             self._abort()
             return False
-        accept = base64.b64encode(hashlib.sha1(key.encode() + _WS_GUID).digest()).decode()
+        accept = self.options.accept_value(key)
         self._write(
             (
                 "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
@@ -261,6 +240,7 @@ class Connection(asyncio.Protocol):
 
     def _read_frames(self) -> None:
         buffer = self.buffer
+        unmask = self.options.mask_payload
         end = len(buffer)
         pos = 0
         while not self.closed and end - pos >= 2:
@@ -285,19 +265,14 @@ class Connection(asyncio.Protocol):
             start = pos + head
             payload = bytes(buffer[start : start + size])
             if masked:
-                payload = _unmask(payload, bytes(buffer[start - 4 : start]))
+                payload = unmask(bytes(buffer[start - 4 : start]), payload)
             pos = start + size
             self._on_frame(b0 & 0x0F, bool(b0 & 0x80), payload)
         del buffer[:pos]
 
     def _on_frame(self, opcode: int, fin: bool, payload: bytes) -> None:
         if opcode == _OP_CLOSE:
-            self._write(server_frame(payload[:2], _OP_CLOSE))
-            self.closed = True
-            if self.timer is not None:
-                self.timer.cancel()
-            if self.transport is not None:
-                self.transport.close()
+            self._close(payload[:2])
             return
         if opcode == _OP_PING:
             self._write(server_frame(payload, _OP_PONG))
@@ -314,10 +289,18 @@ class Connection(asyncio.Protocol):
             self._on_message(payload)
         except Exception as exc:  # a client sent something unexpected: say so, close with 1011
             print(f"server.py: {exc!r} on {payload[:120]!r}", file=sys.stderr)
-            self._write(server_frame((1011).to_bytes(2, "big"), _OP_CLOSE))
-            self.closed = True
+            self._close((1011).to_bytes(2, "big"))
+
+    def _close(self, status: bytes | None) -> None:
+        """Stop this connection: with ``status`` (a close frame's payload), answer with a close
+        frame and close the socket; None: the socket is already gone."""
+        if status is not None:
+            self._write(server_frame(status, _OP_CLOSE))
             if self.transport is not None:
                 self.transport.close()
+        self.closed = True
+        if self.timer is not None:
+            self.timer.cancel()
 
     def _abort(self) -> None:
         self.closed = True
@@ -331,7 +314,7 @@ class Connection(asyncio.Protocol):
             self.set_up = True
             self._write(self.frames.setup_complete)
             if self.options.workload == "scale":
-                self.out_due_ns = time.monotonic_ns() + self.options.out_period_ns
+                self.out_due_ns = time.monotonic_ns() + _SCALE_OUT_PERIOD_NS
                 self._schedule_chunk()
             return
         workload = self.options.workload
@@ -359,7 +342,7 @@ class Connection(asyncio.Protocol):
                 self._write(self.frames.turn_complete)
 
     def _count_audio(self, payload: bytes) -> None:
-        message = _loads(payload)
+        message = self.options.loads(payload)
         realtime = message.get("realtimeInput") or message.get("realtime_input")
         if not realtime or "audio" not in realtime:
             return
@@ -392,12 +375,12 @@ class Connection(asyncio.Protocol):
         self._write(server_frame(frames.scale_head + data + frames.scale_tail))
         self.out_lag.append((now, (now - self.out_due_ns) / 1e6))
         self.out_seq += 1
-        self.out_due_ns += self.options.out_period_ns
+        self.out_due_ns += _SCALE_OUT_PERIOD_NS
         self._schedule_chunk()
 
     def _scale_message(self, payload: bytes) -> None:
         now = time.monotonic_ns()
-        message = _loads(payload)
+        message = self.options.loads(payload)
         realtime = message.get("realtimeInput") or message.get("realtime_input")
         if realtime and "audio" in realtime:
             data = realtime["audio"].get("data", "")
@@ -467,7 +450,6 @@ def driver_parser(description: str) -> argparse.ArgumentParser:
     p.add_argument("--workload", choices=DRIVER_WORKLOADS, required=True)
     p.add_argument("--url", default="", help="the bench server's ws:// URL (all but import)")
     p.add_argument("--messages", type=int, default=RECV_MESSAGES, help="recv/send: per run")
-    p.add_argument("--chunk-bytes", type=int, default=0, help="recv: 3840, send: 3200 (0: those)")
     p.add_argument("--iterations", type=int, default=2000, help="rtt: measured iterations")
     p.add_argument("--warmup-iterations", type=int, default=200, help="rtt: unmeasured first")
     p.add_argument("--connects", type=int, default=100, help="connect: measured connects per run")
@@ -585,10 +567,8 @@ def rss_kib() -> int:
 
 
 def stamped_chunk(template: bytes, seq: int, ns: int) -> bytes:
-    """A new chunk: ``template`` with its head overwritten by the `STAMP` (seq, ns)."""
-    chunk = bytearray(template)
-    STAMP.pack_into(chunk, 0, seq, ns)
-    return bytes(chunk)
+    """A new chunk: ``template`` with its head replaced by the `STAMP` (seq, ns), in one copy."""
+    return STAMP.pack(seq, ns) + memoryview(template)[STAMP.size :]
 
 
 class Window:
@@ -660,40 +640,29 @@ class StreamCheck:
         self.replied.set()
 
 
-def pace(
-    sessions: int, period_ns: int, until_ns: int, send: Callable[[int, int, int], None]
-) -> None:
-    """Real-time sender for threaded drivers: ``send(session, seq, due_ns)`` once per period per
-    session, the sessions spread evenly over the period, until ``until_ns`` (a sender that has
-    fallen behind stops there too: its backlog shows as missing upstream chunks)."""
+def pace(sessions: int, until_ns: int) -> Iterator[tuple[int, int, int, float]]:
+    """The upstream schedule of a scale run, for the drivers' pacers: ``(session, seq, due_ns,
+    wait_s)`` once per `SCALE_IN_PERIOD_MS` per session, the sessions spread evenly over the
+    period, until ``until_ns``. The caller sleeps ``wait_s``, then sends chunk ``seq`` stamped
+    ``due_ns``; ``wait_s`` is 0 when the slot is under a millisecond away (sleeps are coarse). A
+    sender that has fallen behind stops at ``until_ns`` too: what it did not send is missing from
+    the window's upstream chunks."""
+    period_ns = SCALE_IN_PERIOD_MS * 1_000_000
     start = time.monotonic_ns()
     slot = 0
     while True:
         due = start + slot * period_ns // sessions
-        if due >= until_ns or time.monotonic_ns() >= until_ns:
+        now = time.monotonic_ns()  # once per slot
+        if due >= until_ns or now >= until_ns:
             return
-        ahead = due - time.monotonic_ns()
-        if ahead > 1_000_000:  # sleep only when a slot is a millisecond away: sleeps are coarse
-            time.sleep(ahead / 1e9)
-        send(slot % sessions, slot // sessions, due)
+        ahead = due - now
+        yield slot % sessions, slot // sessions, due, ahead / 1e9 if ahead > 1_000_000 else 0.0
         slot += 1
 
 
-def run_window(
-    window: Window, sessions: int, send: Callable[[int, int, int], None]
-) -> tuple[float, int]:
-    """Pace ``send`` on a thread through ``window`` (threaded drivers); returns the CPU seconds
-    spent inside the window and the RSS (KiB) at its end."""
-    period_ns = SCALE_IN_PERIOD_MS * 1_000_000
-    pacer = threading.Thread(target=pace, args=(sessions, period_ns, window.until_ns, send))
-    pacer.start()
-    time.sleep(max(0.0, (window.since_ns - time.monotonic_ns()) / 1e9))
-    cpu0 = time.process_time()
-    time.sleep(max(0.0, (window.until_ns - time.monotonic_ns()) / 1e9))
-    cpu_s = time.process_time() - cpu0
-    rss_end = rss_kib()
-    pacer.join(30)
-    return cpu_s, rss_end
+def seconds_until(ns: int) -> float:
+    """Seconds from now until ``time.monotonic_ns()`` reads ``ns`` (0 when past)."""
+    return max(0.0, (ns - time.monotonic_ns()) / 1e9)
 
 
 def scale_summary(
@@ -715,13 +684,17 @@ def scale_summary(
     errors = [c.error for c in checks if c.error]
     unanswered = 0
     for check in checks:
-        lost_out += check.lost
         stats = check.stats
         if stats is None:
             unanswered += 1
+            lost_out += check.lost
             continue
-        lost_out += max(0, stats["sent"] - check.received_at_reply)
-        lost_in += stats["in_lost"] + max(0, check.sent - stats["in_received"])
+        # Each direction's chunks lost are counted twice over: the gaps in the sequence numbers,
+        # and the receiver's count against the sender's. A gap is also missing from the count,
+        # and the count also has the chunks lost at the end (no later chunk shows their gap):
+        # the larger of the two counts each lost chunk once.
+        lost_out += max(check.lost, stats["sent"] - check.received_at_reply)
+        lost_in += max(stats["in_lost"], check.sent - stats["in_received"])
         in_delays += stats["in_delay_ms"]
         lags += stats["lag_ms"]
     result: Run = {
@@ -766,6 +739,110 @@ def scale_summary(
     return result
 
 
+class ScaleRun:
+    """One scale run, all but what is the driver's own (opening, sending, reading, closing).
+
+    A driver opens one session per check that `opening` yields (the check gets that session's
+    chunks and reply); if `opened`, it streams `chunk` s through the window (`measure`, or its
+    own pacer on `pace`), sends every session `Window.request`, waits for the replies
+    (`wait_for_replies`) and returns `summary`. A run that could not open every session within
+    `connect_limit_s` is a failed step (``ok`` False) without a window.
+    """
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        raise_open_file_limit()
+        self.sessions: int = args.sessions
+        self.window_s: float = args.window
+        self.settle_s: float = args.settle
+        self.max_delay_ms: float = args.max_delay_ms
+        self.connect_limit_s = 30 + 0.05 * self.sessions
+        self.window = Window()
+        self.checks: list[StreamCheck] = []
+        """One per open session, in the order they were opened."""
+        self.template = pcm_bytes(SCALE_IN_CHUNK_BYTES)
+        self.rss_base_kib = rss_kib()
+        self.started = time.monotonic()
+        self.connect_s: float | None = None
+        """Seconds it took to open every session (None: not all are open)."""
+        self.cpu_s = 0.0
+        self.rss_end_kib = 0
+
+    def opening(self) -> Iterator[StreamCheck]:
+        """The check of each session to open, the driver opening that session in the loop's body;
+        ends early once connecting has taken over `connect_limit_s`. Once every session is open,
+        sets the window: it starts ``--settle`` seconds later and lasts ``--window`` seconds."""
+        for _ in range(self.sessions):
+            check = StreamCheck(self.window)
+            yield check
+            self.checks.append(check)
+            if time.monotonic() - self.started > self.connect_limit_s:
+                return
+        self.connect_s = time.monotonic() - self.started
+        self.window.since_ns = time.monotonic_ns() + int(self.settle_s * 1e9)
+        self.window.until_ns = self.window.since_ns + int(self.window_s * 1e9)
+
+    @property
+    def opened(self) -> bool:
+        """Whether `opening` opened every session in time."""
+        return self.connect_s is not None
+
+    def chunk(self, seq: int, due_ns: int) -> bytes:
+        """Upstream chunk ``seq``, stamped with its due time."""
+        return stamped_chunk(self.template, seq, due_ns)
+
+    def measure(self, send: Callable[[int, int, int], None]) -> None:
+        """Threaded drivers: ``send(session, seq, due_ns)`` paced on a thread through the window,
+        while this one measures the window's CPU and the RSS at its end."""
+
+        def pacer() -> None:
+            for index, seq, due_ns, wait_s in pace(len(self.checks), self.window.until_ns):
+                if wait_s:
+                    time.sleep(wait_s)
+                send(index, seq, due_ns)
+
+        thread = threading.Thread(target=pacer)
+        thread.start()
+        time.sleep(seconds_until(self.window.since_ns))
+        cpu0 = time.process_time()
+        time.sleep(seconds_until(self.window.until_ns))
+        self.window_closed(time.process_time() - cpu0)
+        thread.join(30)
+
+    def window_closed(self, cpu_s: float) -> None:
+        """The window has just ended, having cost ``cpu_s``: note that and the RSS now."""
+        self.cpu_s = cpu_s
+        self.rss_end_kib = rss_kib()
+
+    @property
+    def reply_limit_s(self) -> float:
+        """How long to wait for the replies, all together."""
+        return 15 + 0.02 * len(self.checks)
+
+    def wait_for_replies(self) -> None:
+        """Threaded drivers: wait for every session's reply, for at most `reply_limit_s`."""
+        limit = time.monotonic() + self.reply_limit_s
+        for check in self.checks:
+            check.replied.wait(max(0.0, limit - time.monotonic()))
+
+    def summary(self) -> Run:
+        """The run's figures and verdict (`scale_summary`), or its failure to open every session."""
+        if self.connect_s is None:
+            reason = (
+                f"connecting took over {self.connect_limit_s:.0f} s "
+                f"({len(self.checks)} of {self.sessions} sessions open)"
+            )
+            return {"sessions": self.sessions, "ok": False, "reason": reason}
+        return scale_summary(
+            self.checks,
+            cpu_s=self.cpu_s,
+            window_s=self.window_s,
+            rss_base_kib=self.rss_base_kib,
+            rss_end_kib=self.rss_end_kib,
+            connect_s=self.connect_s,
+            max_delay_ms=self.max_delay_ms,
+        )
+
+
 def raise_open_file_limit() -> None:
     """Let one process hold many sockets (soft limit up to the hard one)."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -774,7 +851,7 @@ def raise_open_file_limit() -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
 
 
-async def serve(options: ServerOptions, port: int, tls: bool) -> None:
+async def serve(options: ServerOptions, tls: bool) -> None:
     """Listen on 127.0.0.1, print the JSON banner, serve until SIGTERM/SIGINT.
 
     With ``tls``, serve ``wss://`` with a fresh self-signed certificate (genai_live's testing
@@ -790,7 +867,7 @@ async def serve(options: ServerOptions, port: int, tls: bool) -> None:
     server = await loop.create_server(
         lambda: Connection(options),
         "127.0.0.1",
-        port,
+        0,
         backlog=4096,
         reuse_address=True,
         ssl=context,
@@ -820,15 +897,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--workload", choices=["recv", "rtt", "send", "connect", "scale"], required=True
     )
-    parser.add_argument("--messages", type=int, default=RECV_MESSAGES)
-    parser.add_argument("--chunk-bytes", type=int, default=RECV_CHUNK_BYTES)
-    parser.add_argument("--out-chunk-bytes", type=int, default=SCALE_OUT_CHUNK_BYTES)
-    parser.add_argument("--out-period-ms", type=float, default=SCALE_OUT_PERIOD_MS)
-    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--messages", type=int, default=RECV_MESSAGES, help="recv, send")
     parser.add_argument("--tls", action="store_true", help="serve wss:// (self-signed)")
     args = parser.parse_args(argv)
     raise_open_file_limit()
-    asyncio.run(serve(ServerOptions(args), args.port, args.tls))
+    asyncio.run(serve(ServerOptions(args), args.tls))
     return 0
 
 

@@ -39,7 +39,7 @@ def run_soak(
     """
     rng = random.Random(seed)
     threads_before = set(threading.enumerate())
-    counts = {
+    counts: dict[str, Any] = {
         "sent": 0,
         "answered": 0,
         "lost": 0,
@@ -60,7 +60,7 @@ def run_soak(
         def chaos() -> None:
             while not done.wait(chaos_every):
                 if max_faults is not None and counts["faults"] >= max_faults:
-                    continue
+                    return
                 fault = rng.choice(["drop", "goaway"])
                 emulator.inject(fault, **({"time_left": 1.0} if fault == "goaway" else {}))
                 with lock:
