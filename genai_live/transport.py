@@ -24,6 +24,7 @@ Frame = Union[bytes, str]
 
 _OP_CONT, _OP_TEXT, _OP_BINARY, _OP_CLOSE, _OP_PING, _OP_PONG = 0x0, 0x1, 0x2, 0x8, 0x9, 0xA
 _SEND_STALL_LIMIT = 30.0  # seconds a non-blocking send waits for a peer that takes no data
+_REPLY_GRACE = 1.0  # seconds release() waits for a reply still being sent
 
 
 class TransportClosed(Exception):
@@ -101,6 +102,7 @@ class WebSocketTransport:
         # Non-blocking (the shared reader), the socket is used by one thread at a time: a TLS
         # connection's state must never be read and written at once.
         self._io_lock = threading.Lock()
+        self._replies: list[threading.Thread] = []  # sending what the reader owes (see _reply)
         self._need = 2  # bytes missing for the next frame (a hint for the next read's size)
         self._fragments: list[bytes] = []  # of a fragmented message being received
         self._total = 0  # its size so far
@@ -188,7 +190,10 @@ class WebSocketTransport:
             pass
 
     def release(self) -> None:
-        """Close the socket's file descriptor (after the reader has stopped)."""
+        """Close the socket's file descriptor (after the reader has stopped), once what the
+        reader owed the peer is sent (see `_reply`; bounded: a stuck send is dropped)."""
+        for thread in self._replies:
+            thread.join(_REPLY_GRACE)
         try:
             self._sock.close()
         except OSError:
@@ -299,8 +304,7 @@ class WebSocketTransport:
             masked = buffer[1] & 0x80
             opcode = b0 & 0x0F
             if opcode < _OP_CLOSE and self._total + length > self._max:
-                self._reply(self.close, 1009, "message too big")
-                self.abort()
+                self._reply(self._refuse, 1009, "message too big")
                 raise TransportClosed(
                     1009, f"incoming message of {self._total + length} bytes exceeds {self._max}"
                 )
@@ -361,8 +365,15 @@ class WebSocketTransport:
         holding the lock never holds up the reader of every session."""
         if self._blocking:
             send(*args)
-        else:
-            threading.Thread(target=send, args=args, name="genai-live-reply", daemon=True).start()
+            return
+        thread = threading.Thread(target=send, args=args, name="genai-live-reply", daemon=True)
+        thread.start()
+        self._replies = [t for t in self._replies if t.is_alive()] + [thread]
+
+    def _refuse(self, code: int, reason: str) -> None:
+        """Close with ``code`` and drop the connection without waiting for the peer's answer."""
+        self.close(code, reason)
+        self.abort()
 
 
 def _frame_head(buffer: bytearray) -> tuple[int, int] | None:

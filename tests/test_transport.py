@@ -335,3 +335,39 @@ def test_a_missing_api_key_raises_before_a_socket_is_opened(
         client = genai_live.Client(http_options={"base_url": url})
         with pytest.raises(ValueError, match="API key"):
             client.live.connect("gemini-x")
+
+
+@pytest.mark.parametrize("shared_reader", [False, True], ids=["own reader", "shared reader"])
+def test_the_close_the_client_owes_reaches_the_server(shared_reader: bool) -> None:
+    """A frame over max_message_size is refused with close 1009, and a server's close is
+    answered with a close, with a reader of the session's own and on the shared reader (which
+    sends them from a short thread) alike: the socket is not released before they are out."""
+    received: list[object] = []
+
+    def handler(connection: ServerConnection) -> None:
+        connection.recv()
+        connection.send(b'{"setupComplete": {}}')
+        connection.send(
+            json.dumps(
+                {"serverContent": {"modelTurn": {"parts": [{"text": "y" * 50_000}]}}}
+            ).encode()
+        )
+        try:
+            for _ in connection:  # until the client closes
+                pass
+        finally:  # a 1009 ends the loop with ConnectionClosedError
+            close = connection.protocol.close_rcvd
+            received.append(close.code if close else None)
+
+    with LoopbackServer(handler) as server:
+        session = client_for(server).live.connect(
+            "gemini-x", max_message_size=10_000, shared_reader=shared_reader
+        )
+        session.receive(timeout=5)
+        with pytest.raises(genai_live.MessageTooLarge):
+            session.receive(timeout=5)
+        session.close()
+        deadline = time.monotonic() + 5
+        while not received and time.monotonic() < deadline:
+            time.sleep(0.01)
+    assert received == [1009]
