@@ -474,10 +474,10 @@ class BaseSession(Generic[M]):
     def _hand_over(self, batch: list[M]) -> bool:
         """Queue ``batch`` for ``receive()``; False when closed while waiting for space."""
         size = len(batch)
-        if self._handed - self._taken + size > self._max_queue:
+        if self._backlog() + size > self._max_queue:
             # Backpressure: stop reading the socket until the consumer catches up.
             self._reader_waits = True
-            while self._handed - self._taken + size > self._max_queue:
+            while self._backlog() + size > self._max_queue:
                 if self._closing:
                     return False
                 self._space.wait(0.1)

@@ -150,10 +150,6 @@ class _Wire:
             for field in self.__attrs_attrs__  # type: ignore[attr-defined]
         )
 
-    def __ne__(self, other: object) -> bool:
-        equal = self.__eq__(other)
-        return equal if equal is NotImplemented else not equal
-
 
 class _WireEnum(str, enum.Enum):
     """A protocol enum; unknown values received from a newer server stay plain strings."""
