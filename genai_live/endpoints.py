@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import platform
 import warnings
@@ -108,6 +109,7 @@ def _redact_url(url: str) -> str:
     return urlunsplit(parts._replace(query=query))
 
 
+@functools.lru_cache(maxsize=64)
 def websocket_base(base_url: str) -> str:
     """Map an http(s) base URL to ws(s) and drop trailing slashes (no ``//ws`` in the path)."""
     parts = urlsplit(base_url)

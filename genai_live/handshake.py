@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-import hashlib
+import functools
 import os
 from collections.abc import Mapping
 from urllib.parse import urlsplit
@@ -21,6 +21,8 @@ _DEFAULT_PORTS = {"ws": 80, "wss": 443}
 
 def accept_value(key: str) -> str:
     """The ``Sec-WebSocket-Accept`` a server must answer to ``Sec-WebSocket-Key: key``."""
+    import hashlib  # on first use: it loads OpenSSL (~3 ms)
+
     return base64.b64encode(hashlib.sha1(key.encode("ascii") + _GUID).digest()).decode("ascii")
 
 
@@ -32,13 +34,7 @@ def upgrade_request(
     ``Host``, ``Upgrade``, ``Connection``, ``Sec-WebSocket-Key`` and ``Sec-WebSocket-Version``
     come first; ``headers`` follow unchanged (no ``Origin``: this is not a browser).
     """
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"  # an IPv6 literal
-    if parts.port is not None and parts.port != _DEFAULT_PORTS.get(parts.scheme):
-        host = f"{host}:{parts.port}"
-    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    host, target = _host_and_target(url)
     check_headers(headers)
     key = key or base64.b64encode(os.urandom(16)).decode("ascii")
     lines = [
@@ -51,6 +47,18 @@ def upgrade_request(
     ]
     lines.extend(f"{name}: {value}" for name, value in headers.items())
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"), key
+
+
+@functools.lru_cache(maxsize=64)
+def _host_and_target(url: str) -> tuple[str, str]:
+    """The ``Host`` header and the request target for ``url`` (the same few URLs every time)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"  # an IPv6 literal
+    if parts.port is not None and parts.port != _DEFAULT_PORTS.get(parts.scheme):
+        host = f"{host}:{parts.port}"
+    return host, (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
 def check_headers(headers: Mapping[str, str]) -> None:

@@ -237,9 +237,11 @@ def build_setup(
     if backend.vertexai and not (generation and generation.response_modalities):
         generation = generation or t.GenerationConfig()
         generation.response_modalities = [t.Modality.AUDIO]
-    setup = t.LiveClientSetup(model=normalize_model(model, backend), generation_config=generation)
-    for name in _SETUP_FIELDS:
-        setattr(setup, name, getattr(cfg, name))
+    setup = t.LiveClientSetup(
+        model=normalize_model(model, backend),
+        generation_config=generation,
+        **{name: value for name in _SETUP_FIELDS if (value := getattr(cfg, name)) is not None},
+    )
     if cfg.system_instruction is not None:
         setup.system_instruction = _content(cfg.system_instruction)
     if cfg.tools:
@@ -249,8 +251,13 @@ def build_setup(
 
 
 def _generation_config(cfg: t.LiveConnectConfig) -> t.GenerationConfig | None:
+    flat = {name: value for name in _GENERATION_FIELDS if (value := getattr(cfg, name)) is not None}
     nested = cfg.generation_config
-    if nested is not None:
+    if nested is None:
+        if not flat:
+            return None
+        generation = t.GenerationConfig(**flat)
+    else:
         warnings.warn(
             "config.generation_config is deprecated: set its fields (temperature, ...) directly "
             "on the connect config.",
@@ -258,19 +265,14 @@ def _generation_config(cfg: t.LiveConnectConfig) -> t.GenerationConfig | None:
             stacklevel=4,
         )
         generation = attrs.evolve(nested)
-    else:
-        generation = t.GenerationConfig()
-    for name in _GENERATION_FIELDS:
-        flat = getattr(cfg, name)
-        if flat is None:
-            continue
-        existing = getattr(generation, name)
-        if existing is not None and existing != flat:
-            raise ValueError(
-                f"{name} is set both in config.generation_config ({existing!r}) and directly "
-                f"in config ({flat!r}); set it once."
-            )
-        setattr(generation, name, flat)
+        for name, value in flat.items():
+            existing = getattr(generation, name)
+            if existing is not None and existing != value:
+                raise ValueError(
+                    f"{name} is set both in config.generation_config ({existing!r}) and "
+                    f"directly in config ({value!r}); set it once."
+                )
+            setattr(generation, name, value)
     if generation.response_modalities:
         generation.response_modalities = [
             codec.USER.structure(m, t.Modality) for m in generation.response_modalities

@@ -118,6 +118,8 @@ class ResumptionState:
     log_bytes: int = 0
     next_index: int = 0
     unreplayable: int = 0
+    wakeup: threading.Event = attrs.field(factory=threading.Event)
+    """Set by ``close()``: a reconnection waiting out its delay gives up."""
     # The reader observes while senders record: the log has its own lock.
     _log_lock: threading.Lock = attrs.field(factory=threading.Lock, alias="_log_lock")
 

@@ -135,7 +135,7 @@ class BaseSession(Generic[M]):
         self._handed = 0  # messages handed to the queue (written by the reader only)
         self._taken = 0  # messages returned by receive() (under _take_lock)
         self._take_lock = threading.Lock()
-        self._space = threading.Event()  # set by a reader of the queue when the reader waits
+        self._space: threading.Event | None = None  # made when the reader first waits for room
         self._reader_waits = False
         self._send_lock = threading.Lock()
         self._state_lock = threading.Lock()
@@ -149,13 +149,13 @@ class BaseSession(Generic[M]):
         # or the frame when it could not be (the reader then meets the DecodeError); see _pop_first.
         self._first_message: M | None = None
         self._first_frame: bytes | str | None = None
-        self._first_read = threading.Event()
+        self._first_read = threading.Lock()  # held until connect() has read the first frame
+        self._first_read.acquire()
         self._opened = False  # the handshake is done and the setup sent (see _open)
         self._done = threading.Event()
         self._fatal: LiveError | None = None
         self._resume: ResumptionState | None = None
         self._reconnecting = False
-        self._wakeup = threading.Event()
         self.close_event: CloseEvent | None = None
         """How the session ended (None while it is open)."""
 
@@ -172,7 +172,7 @@ class BaseSession(Generic[M]):
             if self._opened:
                 self._closing = True
                 self._transport.abort()
-            self._first_read.set()
+            self._first_read.release()
             if self._reader is None:
                 if self._opened:
                     self._release()
@@ -181,7 +181,7 @@ class BaseSession(Generic[M]):
             else:
                 self._reader.join()  # it leaves at once, quietly: there is nothing to read
             raise
-        self._first_read.set()
+        self._first_read.release()
         if shared:
             if self._set_up:
                 self._attach_shared()
@@ -355,7 +355,8 @@ class BaseSession(Generic[M]):
 
     def _run(self, pending: BaseException | None = None) -> None:
         """The reader thread; ``pending``: how the connection ended on the shared reader."""
-        self._first_read.wait()
+        self._first_read.acquire()  # connect() has read the first frame
+        self._first_read.release()
         if not self._opened:
             return  # the connection never opened: connect() raises, there is nothing to report
         handed_back = False
@@ -476,12 +477,13 @@ class BaseSession(Generic[M]):
         size = len(batch)
         if self._backlog() + size > self._max_queue:
             # Backpressure: stop reading the socket until the consumer catches up.
+            space = self._space = self._space or threading.Event()
             self._reader_waits = True
             while self._backlog() + size > self._max_queue:
                 if self._closing:
                     return False
-                self._space.wait(0.1)
-                self._space.clear()
+                space.wait(0.1)
+                space.clear()
             self._reader_waits = False
         self._put(batch)
         return True
@@ -612,8 +614,9 @@ class BaseSession(Generic[M]):
                 raise self._closed_error()
             with self._take_lock:
                 inbox.extend(item)
-        if self._reader_waits:
-            self._space.set()
+        space = self._space
+        if self._reader_waits and space is not None:
+            space.set()
         return message
 
     def __iter__(self) -> Iterator[M]:
@@ -640,7 +643,8 @@ class BaseSession(Generic[M]):
         with self._state_lock:
             first = not self._closing
             self._closing = True
-        self._wakeup.set()
+        if self._resume is not None:
+            self._resume.wakeup.set()  # a reconnection waiting out its delay gives up
         if first:
             self._transport.close(code, reason)
         with self._take_lock:
@@ -813,7 +817,7 @@ class Session(BaseSession[t.LiveServerMessage]):
         last: LiveError | None = None
         attempt = 0
         for attempt in range(1, policy.max_attempts + 1):
-            if self._wakeup.wait(policy.delay(attempt)) or self._closing:
+            if resume.wakeup.wait(policy.delay(attempt)) or self._closing:
                 return False
             self._fire("onreconnect", attempt)
             try:

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from .endpoints import ConnectRequest
 from .errors import ConnectionLost, HandshakeError, LiveError, SetupTimeout
+from .handshake import MAX_HEAD, check_headers, check_response, upgrade_request
 
 if TYPE_CHECKING:
     import socket
@@ -121,8 +122,6 @@ class WebSocketTransport:
             if meanwhile is not None:
                 meanwhile()
             return
-        from .handshake import MAX_HEAD, check_response, upgrade_request
-
         try:
             message, key = upgrade_request(opening.url, opening.headers)
             self._sock.sendall(message)
@@ -480,8 +479,6 @@ def open_websocket(request: ConnectRequest, *, handshake: bool = True) -> WebSoc
     if request.proxy:
         return _open_via_proxy(request)
     import socket
-
-    from .handshake import check_headers
 
     parts = urlsplit(request.url)
     secure = parts.scheme == "wss"

@@ -241,6 +241,27 @@ def test_user_close_never_resumes() -> None:
     assert session.close_event is not None and session.close_event.code == 1000
 
 
+def test_close_ends_a_reconnection_waiting_out_its_backoff() -> None:
+    first = FakeTransport()
+    events: list[Any] = []
+    connections = Connections(first, genai_live.ConnectionLost("refused"), FakeTransport())
+    session = open_session(
+        connections, events, resume=ResumptionPolicy(backoff=60, max_backoff=60, jitter=0)
+    )
+    first.push(update("h1"))
+    first.drop()
+    for _ in range(500):  # attempt 1 is refused; attempt 2 waits 60 s
+        if events == [("reconnect", 1)] and len(connections.fakes) == 1:
+            break
+        threading.Event().wait(0.01)
+    assert events == [("reconnect", 1)]
+    reader = session._reader
+    session.close()
+    assert reader is not None and not reader.is_alive()
+    assert len(connections.opened) == 1  # the third connection was never opened
+    assert session.close_event is not None and session.close_event.code == 1000
+
+
 def test_send_buffer_bound_raises_a_typed_error() -> None:
     first = FakeTransport()
     gate = threading.Event()
