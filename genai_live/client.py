@@ -24,6 +24,7 @@ from .endpoints import (
 from .protocol import Backend
 from .resumption import ResumptionPolicy
 from .session import LiveCallbacks, Session
+from .setup_frames import SetupFrames
 from .transport import Connector, Transport, open_websocket
 
 if TYPE_CHECKING:
@@ -227,11 +228,19 @@ class Live:
             registry.update(functions)
             return normalized
 
-        setup = protocol.build_setup(model, config, backend, tool_normalizer=tool_normalizer)
         policy = ResumptionPolicy.coerce(resume)
-        assert setup.setup is not None
-        if policy is not None and setup.setup.session_resumption is None:
-            setup.setup.session_resumption = types.SessionResumptionConfig()
+        # Resumption keeps the setup to send it again: then it is built for this session alone.
+        key = None if policy is not None else _SETUP_FRAMES.key(model, config, backend)
+        frame = _SETUP_FRAMES.get(key)
+        setup = None
+        if frame is None:
+            setup = protocol.build_setup(model, config, backend, tool_normalizer=tool_normalizer)
+            assert setup.setup is not None
+            if policy is not None and setup.setup.session_resumption is None:
+                setup.setup.session_resumption = types.SessionResumptionConfig()
+            frame = protocol.encode(setup)
+            if not registry:
+                _SETUP_FRAMES.put(key, frame)
         cbs = LiveCallbacks.coerce(callbacks)
 
         def reopen(handshake: bool = True) -> Transport:
@@ -242,7 +251,6 @@ class Live:
         # while the server accepts it, and does the handshake itself (Session._start).
         connection = reopen(handshake=False)
         try:
-            frame = protocol.encode(setup)
             session = Session(
                 connection,
                 backend=backend,
@@ -254,12 +262,16 @@ class Live:
             if registry and automatic_function_calling:
                 session._enable_tools(registry)
             if policy is not None:
+                assert setup is not None and setup.setup is not None
                 session._enable_resumption(policy, setup.setup, reopen, timeout)
         except BaseException:
             _drop(connection)
             raise
         session._start(frame, timeout, started)
         return session
+
+
+_SETUP_FRAMES = SetupFrames()
 
 
 def _shared_reader() -> SharedReader:

@@ -139,7 +139,7 @@ class BaseSession(Generic[M]):
         self._reader_waits = False
         self._send_lock = threading.Lock()
         self._state_lock = threading.Lock()
-        self._setup_event = threading.Event()
+        self._setup_event: threading.Event | None = None  # see _start
         self._set_up = False
         self._closing = False
         self._close_timeout = close_timeout
@@ -181,6 +181,8 @@ class BaseSession(Generic[M]):
             else:
                 self._reader.join()  # it leaves at once, quietly: there is nothing to read
             raise
+        if not self._set_up:  # the reader will see setupComplete, or the end, and say so
+            self._setup_event = threading.Event()
         self._first_read.release()
         if shared:
             if self._set_up:
@@ -189,8 +191,8 @@ class BaseSession(Generic[M]):
                 self._start_reader()
         if self._ping_interval:
             threading.Thread(target=self._keepalive, name="genai-live-ping", daemon=True).start()
-        remaining = max(0.0, timeout - (time.monotonic() - started))
-        self._setup_event.wait(remaining)
+        if self._setup_event is not None:
+            self._setup_event.wait(max(0.0, timeout - (time.monotonic() - started)))
         if self._set_up:
             return
         event = self.close_event
@@ -345,7 +347,6 @@ class BaseSession(Generic[M]):
         if self._is_setup_complete(message):
             self._on_setup_complete(message)
             self._set_up = True
-            self._setup_event.set()
 
     def _pop_first(self) -> M | None:
         """The first message `_read_first_frame` read, once (None if it read none)."""
@@ -394,6 +395,11 @@ class BaseSession(Generic[M]):
         finally:
             if not handed_back:
                 self._release()
+            self._wake_connect()
+
+    def _wake_connect(self) -> None:
+        """Let connect() go on if it waits for setupComplete (see `_start`)."""
+        if self._setup_event is not None:
             self._setup_event.set()
 
     def _keepalive(self) -> None:
@@ -450,7 +456,7 @@ class BaseSession(Generic[M]):
         if not self._set_up and self._is_setup_complete(message):
             self._on_setup_complete(message)
             self._set_up = True
-            self._setup_event.set()
+            self._wake_connect()
         self._on_received(message)
         on_message = self._on_message
         if on_message is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import struct
 import threading
@@ -480,14 +481,12 @@ def open_websocket(request: ConnectRequest, *, handshake: bool = True) -> WebSoc
         return _open_via_proxy(request)
     import socket
 
-    parts = urlsplit(request.url)
-    secure = parts.scheme == "wss"
-    host = parts.hostname or ""
+    secure, host, port = _address(request.url)
     deadline = time.monotonic() + request.timeout
     check_headers(request.headers)  # before the socket: the request is built while it opens
     sock: socket.socket | None = None
     try:
-        sock = _tcp_connect(host, parts.port or (443 if secure else 80), request.timeout)
+        sock = _tcp_connect(host, port, request.timeout)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
         if secure:
@@ -501,6 +500,14 @@ def open_websocket(request: ConnectRequest, *, handshake: bool = True) -> WebSoc
     if handshake:
         transport.handshake()
     return transport
+
+
+@functools.lru_cache(maxsize=64)
+def _address(url: str) -> tuple[bool, str, int]:
+    """Whether ``url`` is ``wss://``, its host and its port (the same few URLs every time)."""
+    parts = urlsplit(url)
+    secure = parts.scheme == "wss"
+    return secure, parts.hostname or "", parts.port or (443 if secure else 80)
 
 
 def _tcp_connect(host: str, port: int, timeout: float) -> socket.socket:
