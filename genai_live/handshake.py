@@ -69,8 +69,10 @@ def check_headers(headers: Mapping[str, str]) -> None:
             raise ValueError(f"header {name!r} contains a line break")
 
 
-def check_response(head: bytes, key: str) -> dict[str, str]:
-    """Check the response head (up to the blank line) to the request made with ``key``.
+def check_response(head: bytes, accept: str) -> dict[str, str]:
+    """Check the response head (up to the blank line) to an upgrade request; ``accept`` is the
+    ``Sec-WebSocket-Accept`` its key asks for (`accept_value`, best computed before the reply
+    arrives: then the check after it is short).
 
     Returns its headers (lower-case names). Raises `HandshakeError`: with the HTTP ``status`` when
     the server refused the upgrade, without one when the reply is not a valid WebSocket upgrade.
@@ -106,7 +108,7 @@ def check_response(head: bytes, key: str) -> dict[str, str]:
         problem = "no 'Upgrade: websocket'"
     elif "upgrade" not in [t.strip().lower() for t in headers.get("connection", "").split(",")]:
         problem = "no 'Connection: Upgrade'"
-    elif headers.get("sec-websocket-accept") != accept_value(key):
+    elif headers.get("sec-websocket-accept") != accept:
         problem = "a wrong Sec-WebSocket-Accept"
     if problem is not None:
         raise HandshakeError(

@@ -218,7 +218,7 @@ class BaseSession(Generic[M]):
         handshake or the send fails, the connection released (onclose fires if onopen did)."""
         handshake = getattr(self._transport, "handshake", None)
         if handshake is not None:
-            handshake(start_reader)  # raises with the socket closed
+            handshake(start_reader, setup_frame)  # raises with the socket closed
         elif start_reader is not None:
             start_reader()
         self._fire("onopen")

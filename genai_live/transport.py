@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from .endpoints import ConnectRequest
 from .errors import ConnectionLost, HandshakeError, LiveError, SetupTimeout
-from .handshake import MAX_HEAD, check_headers, check_response, upgrade_request
+from .handshake import MAX_HEAD, accept_value, check_headers, check_response, upgrade_request
 
 if TYPE_CHECKING:
     import socket
@@ -50,9 +50,9 @@ class Transport(Protocol):
       reads the server's first frame itself;
     - ``fileno()``, ``set_blocking(flag)`` and ``pump(limit)``: what ``shared_reader=True`` needs
       (see `WebSocketTransport`); without them a session reads with a thread of its own;
-    - ``handshake(meanwhile)``: do an opening handshake the opener left undone (see
+    - ``handshake(meanwhile, first)``: do an opening handshake the opener left undone (see
       `open_websocket`), calling ``meanwhile`` while the server answers; a session calls it
-      first, starting its reader thread meanwhile.
+      first, starting its reader thread meanwhile, with its setup as ``first``.
     """
 
     def send(self, data: bytes) -> None:
@@ -105,6 +105,7 @@ class WebSocketTransport:
         # connection's state must never be read and written at once.
         self._io_lock = threading.Lock()
         self._replies: list[threading.Thread] = []  # sending what the reader owes (see _reply)
+        self._framed: tuple[bytes, bytes] | None = None  # a message and its frame (handshake)
         self._need = 2  # bytes missing for the next frame (a hint for the next read's size)
         self._fragments: list[bytes] = []  # of a fragmented message being received
         self._total = 0  # its size so far
@@ -112,12 +113,15 @@ class WebSocketTransport:
         self.last_pong = time.monotonic()
         """When the peer last answered a ping (monotonic clock)."""
 
-    def handshake(self, meanwhile: Callable[[], object] | None = None) -> None:
+    def handshake(
+        self, meanwhile: Callable[[], object] | None = None, first: bytes | None = None
+    ) -> None:
         """Do the opening handshake `open_websocket` left undone (``handshake=False``): send the
         upgrade request, call ``meanwhile`` while the server answers (``connect()`` starts the
-        session's reader thread there), then read and check the reply. On a connection already
-        open, only ``meanwhile`` is called. Raises what `open_websocket` raises, the socket
-        closed."""
+        session's reader thread there), then read and check the reply. ``first`` is the message
+        the caller sends first (the setup): its frame is made while the server answers, and
+        `send` uses it. On a connection already open, only ``meanwhile`` is called. Raises what
+        `open_websocket` raises, the socket closed."""
         opening, self._opening = self._opening, None
         if opening is None:
             if meanwhile is not None:
@@ -128,8 +132,12 @@ class WebSocketTransport:
             self._sock.sendall(message)
             if meanwhile is not None:
                 meanwhile()
+            # What can be done before the reply is: the code after a wake-up runs slowly (~2x).
+            accept = accept_value(key)
+            if first is not None:
+                self._framed = (first, client_frame(_OP_TEXT, first))
             head, rest = _read_head(self._sock, opening.deadline, MAX_HEAD)
-            check_response(head, key)
+            check_response(head, accept)
             self._sock.settimeout(None)
         except BaseException as exc:
             raise _opening_failed(self._sock, exc, opening.timeout) from None
@@ -138,10 +146,16 @@ class WebSocketTransport:
     # -- sending
 
     def send(self, data: bytes) -> None:
-        self._send_frame(_OP_TEXT, data)
+        framed, self._framed = self._framed, None
+        if framed is not None and framed[0] is data:
+            self._write(framed[1])  # made by handshake(first=data)
+        else:
+            self._write(client_frame(_OP_TEXT, data))
 
     def _send_frame(self, opcode: int, payload: bytes) -> None:
-        frame = client_frame(opcode, payload)
+        self._write(client_frame(opcode, payload))
+
+    def _write(self, frame: bytes) -> None:
         try:
             with self._send_lock:  # one whole frame at a time: sendall may write in pieces
                 if self._blocking:

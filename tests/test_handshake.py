@@ -11,11 +11,13 @@ from contextlib import contextmanager
 import pytest
 
 from genai_live import ConnectionLost, HandshakeError, SetupTimeout
+from genai_live import transport as transport_module
 from genai_live.endpoints import ConnectRequest
 from genai_live.handshake import accept_value, check_response, upgrade_request
 from genai_live.transport import open_websocket
 
 KEY = "dGhlIHNhbXBsZSBub25jZQ=="  # RFC 6455 §1.3
+ACCEPT = accept_value(KEY)
 
 
 def reply(key: str = KEY, status: str = "101 Switching Protocols", **headers: str) -> bytes:
@@ -71,7 +73,7 @@ def test_header_values_cannot_inject_lines() -> None:
 
 def test_a_valid_reply_gives_its_headers() -> None:
     head = reply(connection="keep-alive, Upgrade", x_thing="1")
-    assert check_response(head, KEY)["x-thing"] == "1"
+    assert check_response(head, ACCEPT)["x-thing"] == "1"
 
 
 @pytest.mark.parametrize(
@@ -79,7 +81,7 @@ def test_a_valid_reply_gives_its_headers() -> None:
 )
 def test_a_refusal_carries_the_status(status: int, retryable: bool) -> None:
     with pytest.raises(HandshakeError) as caught:
-        check_response(f"HTTP/1.1 {status} Nope\r\nContent-Length: 0".encode(), KEY)
+        check_response(f"HTTP/1.1 {status} Nope\r\nContent-Length: 0".encode(), ACCEPT)
     assert caught.value.status == status
     assert caught.value.reason == "Nope"
     assert caught.value.retryable is retryable
@@ -97,7 +99,7 @@ def test_a_refusal_carries_the_status(status: int, retryable: bool) -> None:
 )
 def test_an_invalid_upgrade_reply_is_a_handshake_error(head: bytes, problem: str) -> None:
     with pytest.raises(HandshakeError, match=problem) as caught:
-        check_response(head, KEY)
+        check_response(head, ACCEPT)
     assert caught.value.retryable is False
 
 
@@ -232,6 +234,47 @@ def test_handshake_false_leaves_the_handshake_to_the_caller() -> None:
         assert transport.recv() == b"hi"  # what came with the reply is kept
         transport.abort()
         transport.release()
+
+
+def test_the_first_message_is_framed_while_the_server_answers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    setup = b'{"setup":{"model":"models/m"}}'
+    frames_size = 2 * (2 + 4 + len(setup))  # two masked frames: head, key, payload
+    received: list[bytes] = []
+
+    def handle(conn: socket.socket, request: bytes) -> None:
+        conn.sendall(reply(key_of(request)) + b"\r\n\r\n")
+        data = b""
+        while len(data) < frames_size:
+            data += conn.recv(frames_size - len(data))
+        received.append(data)
+
+    with raw_server(handle) as url:
+        transport = open_websocket(ConnectRequest(url=url, timeout=5), handshake=False)
+        transport.handshake(None, setup)
+        framed_at_send: list[bytes] = []
+        real_client_frame = transport_module.client_frame
+
+        def client_frame(opcode: int, payload: bytes) -> bytes:
+            framed_at_send.append(payload)
+            return real_client_frame(opcode, payload)
+
+        monkeypatch.setattr(transport_module, "client_frame", client_frame)
+        transport.send(setup)  # the frame made during the handshake
+        transport.send(setup)  # made now: it is used once
+        for _ in range(500):
+            if received:
+                break
+            time.sleep(0.01)
+        transport.abort()
+        transport.release()
+    assert framed_at_send == [setup]
+    first, second = received[0][: frames_size // 2], received[0][frames_size // 2 :]
+    for frame in (first, second):
+        assert frame[:2] == bytes([0x81, 0x80 | len(setup)])  # final text frame, masked
+        assert transport_module.mask_payload(frame[2:6], frame[6:]) == setup
+    assert first[2:6] != second[2:6]  # a fresh mask key for each frame
 
 
 def test_a_refusal_met_by_handshake_raises_typed_and_closes_the_socket() -> None:
