@@ -40,11 +40,13 @@ def _key(name: Any) -> str:
 
 
 class SetupFrames:
-    """A bounded map from (model, backend, config snapshot) to the encoded setup frame."""
+    """A bounded map from (model, backend, config snapshot) to the encoded setup frame: at most
+    ``limit`` frames of at most ``max_bytes`` each (a larger one is built every time)."""
 
-    def __init__(self, limit: int = 64) -> None:
+    def __init__(self, limit: int = 64, max_bytes: int = 64 * 1024) -> None:
         self._frames: dict[Hashable, bytes] = {}
         self._limit = limit
+        self._max_bytes = max_bytes
         self._lock = threading.Lock()
 
     @staticmethod
@@ -67,9 +69,9 @@ class SetupFrames:
         return None if key is None else self._frames.get(key)
 
     def put(self, key: Hashable | None, frame: bytes) -> None:
-        """Remember ``frame`` for ``key`` (nothing when ``key`` is None); the oldest goes first
-        once ``limit`` frames are kept."""
-        if key is None:
+        """Remember ``frame`` for ``key`` (nothing when ``key`` is None or the frame is too
+        large); the oldest goes first once ``limit`` frames are kept."""
+        if key is None or len(frame) > self._max_bytes:
             return
         with self._lock:
             if len(self._frames) >= self._limit:

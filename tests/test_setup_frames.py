@@ -122,3 +122,12 @@ def test_the_oldest_frame_goes_first_once_the_limit_is_reached() -> None:
     assert [frames.get(key) for key in keys] == [None, b"frame 1", b"frame 2"]
     frames.put(None, b"not kept")
     assert frames.get(None) is None
+
+
+def test_a_large_frame_is_not_kept() -> None:
+    frames = SetupFrames(max_bytes=10)
+    small, large = (SetupFrames.key("m", {"seed": seed}, GEMINI) for seed in range(2))
+    frames.put(small, b"x" * 10)
+    frames.put(large, b"x" * 11)
+    assert frames.get(small) == b"x" * 10
+    assert frames.get(large) is None
