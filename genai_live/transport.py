@@ -132,7 +132,7 @@ class WebSocketTransport:
             self._sock.sendall(message)
             if meanwhile is not None:
                 meanwhile()
-            # What can be done before the reply is: the code after a wake-up runs slowly (~2x).
+            # Made now, not after the reply: code run right after a wake-up is slow (cold caches).
             accept = accept_value(key)
             if first is not None:
                 self._framed = (first, client_frame(_OP_TEXT, first))

@@ -326,6 +326,13 @@ def test_a_header_with_a_line_break_raises_before_a_socket_is_opened() -> None:
             client.live.connect("gemini-x", timeout=1)
 
 
+@pytest.mark.parametrize("port", ["99999", "http"])
+def test_a_base_url_with_a_bad_port_is_a_value_error(port: str) -> None:
+    client = genai_live.Client(api_key="k", http_options={"base_url": f"http://127.0.0.1:{port}"})
+    with pytest.raises(ValueError, match=r"[Pp]ort"):
+        client.live.connect("gemini-x", timeout=1)
+
+
 def test_a_missing_api_key_raises_before_a_socket_is_opened(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
