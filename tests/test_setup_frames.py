@@ -65,6 +65,24 @@ def test_a_repeated_config_sends_the_frame_a_fresh_build_makes() -> None:
     assert first["setup"]["systemInstruction"] == {"parts": [{"text": "Be b."}], "role": "user"}
 
 
+def test_a_repeated_config_is_built_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    builds: list[Any] = []
+    real_build_setup = protocol.build_setup
+
+    def build_setup(model: str, config: Any, *args: Any, **kwargs: Any) -> Any:
+        builds.append(config)
+        return real_build_setup(model, config, *args, **kwargs)
+
+    monkeypatch.setattr(protocol, "build_setup", build_setup)
+    monkeypatch.setattr(genai_live.client, "_SETUP_FRAMES", SetupFrames())  # none built yet
+    config = {"response_modalities": ["TEXT"], "seed": 1}
+    for _ in range(3):
+        setup_sent(dict(config))
+    assert builds == [config]
+    setup_sent(config, resume=True)  # resumption builds its own
+    assert len(builds) == 2
+
+
 def test_a_changed_config_is_never_answered_with_the_old_frame() -> None:
     config: dict[str, Any] = {"response_modalities": ["TEXT"], "speech_config": {}}
     setup_sent(config)
