@@ -239,16 +239,15 @@ class Live:
             if policy is not None and setup.setup.session_resumption is None:
                 setup.setup.session_resumption = types.SessionResumptionConfig()
             frame = protocol.encode(setup)
-            if not registry:
-                _SETUP_FRAMES.put(key, frame)
+            _SETUP_FRAMES.put(key, frame)  # no key for functions: they are registered each time
         cbs = LiveCallbacks.coerce(callbacks)
 
         def reopen(handshake: bool = True) -> Transport:
             request = client.connect_request(timeout=timeout, max_message_size=max_message_size)
             return _open(transport, request, handshake=handshake)
 
-        # Everything that can raise on bad input has run: now the socket. The session is built
-        # while the server accepts it, and does the handshake itself (Session._start).
+        # Everything that can raise on bad input has run: now the socket, then the session,
+        # which does the handshake itself (Session._start).
         connection = reopen(handshake=False)
         try:
             session = Session(

@@ -371,8 +371,9 @@ class _Rules:
     # ---- unstructure
 
     def class_unstructure(self, cls: type) -> Hook:
-        fn = self.unstructure_fns.get(cls)
-        return fn or self._build(self.unstructure_fns, cls, self._unstructure)
+        return self.unstructure_fns.get(cls) or self._build(
+            self.unstructure_fns, cls, self._unstructure
+        )
 
     def _unstructure(self, cls: type) -> Hook:
         attrs.resolve_types(cls)

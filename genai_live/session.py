@@ -214,8 +214,8 @@ class BaseSession(Generic[M]):
     def _open(self, setup_frame: bytes, start_reader: Callable[[], None] | None) -> None:
         """Do the opening handshake if the transport has one to do, fire onopen and send the
         setup; ``start_reader`` runs first, while the server answers the upgrade request if it
-        can (there a thread costs connect() no time; anywhere else ~70 µs). Raises when the
-        handshake or the send fails, the connection released (onclose fires if onopen did)."""
+        can. Raises when the handshake or the send fails, the connection released (onclose fires
+        if onopen did)."""
         handshake = getattr(self._transport, "handshake", None)
         if handshake is not None:
             handshake(start_reader, setup_frame)  # raises with the socket closed
@@ -351,6 +351,8 @@ class BaseSession(Generic[M]):
     def _pop_first(self) -> M | None:
         """The first message `_read_first_frame` read, once (None if it read none)."""
         message, frame = self._first_message, self._first_frame
+        if message is None and frame is None:  # the usual case on every pump after the first
+            return None
         self._first_message = self._first_frame = None
         return type(self)._decode(frame) if frame is not None else message
 

@@ -27,13 +27,13 @@ def _snapshot(value: Any) -> Hashable:
     if kind in _SCALARS:
         return kind, value
     if kind is dict:
-        return dict, tuple((_key(k), _snapshot(v)) for k, v in value.items())
+        return dict, tuple((_text(k), _snapshot(v)) for k, v in value.items())
     if kind is list or kind is tuple:
         return kind, tuple(_snapshot(item) for item in value)
     raise _NotPlain
 
 
-def _key(name: Any) -> str:
+def _text(name: Any) -> str:
     if type(name) is not str:
         raise _NotPlain
     return name
@@ -60,7 +60,7 @@ class SetupFrames:
         if config and not _DEPRECATED_KEYS.isdisjoint(config):
             return None
         try:
-            return _key(model), backend, _snapshot(config)
+            return _text(model), backend, _snapshot(config)
         except _NotPlain:
             return None
 

@@ -146,11 +146,13 @@ class WebSocketTransport:
     # -- sending
 
     def send(self, data: bytes) -> None:
-        framed, self._framed = self._framed, None
-        if framed is not None and framed[0] is data:
-            self._write(framed[1])  # made by handshake(first=data)
-        else:
-            self._write(client_frame(_OP_TEXT, data))
+        framed = self._framed
+        if framed is not None:  # the first send after handshake(first=...)
+            self._framed = None
+            if framed[0] is data:
+                self._write(framed[1])
+                return
+        self._write(client_frame(_OP_TEXT, data))
 
     def _send_frame(self, opcode: int, payload: bytes) -> None:
         self._write(client_frame(opcode, payload))

@@ -236,23 +236,34 @@ def test_handshake_false_leaves_the_handshake_to_the_caller() -> None:
         transport.release()
 
 
+SETUP = b'{"setup":{"model":"models/m"}}'
+OTHER = b'{"setup":{"model":"models/x"}}'  # the same size: two frames of one size
+
+
+@pytest.mark.parametrize(
+    ("sent", "made_at_send"),
+    [
+        ([SETUP, SETUP], [SETUP]),  # the frame made during the handshake, then a new one
+        ([OTHER, SETUP], [OTHER, SETUP]),  # another message first: the prepared frame is dropped
+    ],
+    ids=["first", "other first"],
+)
 def test_the_first_message_is_framed_while_the_server_answers(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, sent: list[bytes], made_at_send: list[bytes]
 ) -> None:
-    setup = b'{"setup":{"model":"models/m"}}'
-    frames_size = 2 * (2 + 4 + len(setup))  # two masked frames: head, key, payload
+    frame_size = 2 + 4 + len(SETUP)  # a masked frame: head, key, payload
     received: list[bytes] = []
 
     def handle(conn: socket.socket, request: bytes) -> None:
         conn.sendall(reply(key_of(request)) + b"\r\n\r\n")
         data = b""
-        while len(data) < frames_size:
-            data += conn.recv(frames_size - len(data))
+        while len(data) < 2 * frame_size:
+            data += conn.recv(2 * frame_size - len(data))
         received.append(data)
 
     with raw_server(handle) as url:
         transport = open_websocket(ConnectRequest(url=url, timeout=5), handshake=False)
-        transport.handshake(None, setup)
+        transport.handshake(None, SETUP)
         framed_at_send: list[bytes] = []
         real_client_frame = transport_module.client_frame
 
@@ -261,20 +272,20 @@ def test_the_first_message_is_framed_while_the_server_answers(
             return real_client_frame(opcode, payload)
 
         monkeypatch.setattr(transport_module, "client_frame", client_frame)
-        transport.send(setup)  # the frame made during the handshake
-        transport.send(setup)  # made now: it is used once
+        for message in sent:
+            transport.send(message)
         for _ in range(500):
             if received:
                 break
             time.sleep(0.01)
         transport.abort()
         transport.release()
-    assert framed_at_send == [setup]
-    first, second = received[0][: frames_size // 2], received[0][frames_size // 2 :]
-    for frame in (first, second):
-        assert frame[:2] == bytes([0x81, 0x80 | len(setup)])  # final text frame, masked
-        assert transport_module.mask_payload(frame[2:6], frame[6:]) == setup
-    assert first[2:6] != second[2:6]  # a fresh mask key for each frame
+    assert framed_at_send == made_at_send
+    frames = [received[0][:frame_size], received[0][frame_size:]]
+    for frame, message in zip(frames, sent, strict=True):
+        assert frame[:2] == bytes([0x81, 0x80 | len(message)])  # final text frame, masked
+        assert transport_module.mask_payload(frame[2:6], frame[6:]) == message
+    assert frames[0][2:6] != frames[1][2:6]  # a fresh mask key for each frame
 
 
 def test_a_refusal_met_by_handshake_raises_typed_and_closes_the_socket() -> None:

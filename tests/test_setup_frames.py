@@ -119,6 +119,8 @@ def test_resumption_builds_its_own_setup() -> None:
 
 
 def test_tools_with_functions_are_registered_on_every_connect() -> None:
+    """A config holding functions has no key (above): end to end, each connect registers them."""
+
     def get_time() -> dict[str, str]:
         """The time."""
         return {"time": "noon"}
