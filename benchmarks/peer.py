@@ -166,22 +166,14 @@ async def run_scale(args: argparse.Namespace) -> Run:
             except Exception as exc:  # the SDK raises websockets' errors as they are
                 run.checks[index].fail(f"send failed: {exc!r}")
 
-        pacer = asyncio.create_task(_pace(len(sessions), run.window.until_ns, send))
-        await asyncio.sleep(server.seconds_until(run.window.since_ns))
-        cpu0 = time.process_time()
-        await asyncio.sleep(server.seconds_until(run.window.until_ns))
-        run.window_closed(time.process_time() - cpu0)
-        await asyncio.wait_for(pacer, 30)
+        await run.measure_async(send)
         request = types.Content(role="user", parts=[types.Part(text=run.window.request())])
         for session, check in zip(sessions, run.checks, strict=True):
             try:
                 await session.send_client_content(turns=request)
             except Exception as exc:
                 check.fail(f"statistics request failed: {exc!r}")
-        limit = time.monotonic() + run.reply_limit_s
-        for check in run.checks:
-            while not check.replied.is_set() and time.monotonic() < limit:
-                await asyncio.sleep(0.01)
+        await run.wait_for_replies_async()
     finally:
         for reader in readers:
             reader.cancel()
@@ -200,16 +192,6 @@ async def _scale_reader(session: Any, check: server.StreamCheck) -> None:
                 check.message(message)
     except Exception as exc:  # not CancelledError (a BaseException): the reader's normal end
         check.fail(f"receive failed: {exc!r}")
-
-
-async def _pace(
-    sessions: int, until_ns: int, send: Callable[[int, int, int], Awaitable[None]]
-) -> None:
-    """The upstream pacer: `server.pace`'s schedule, asyncio's sleep, awaited sends."""
-    for index, seq, due_ns, wait_s in server.pace(sessions, until_ns):
-        if wait_s:
-            await asyncio.sleep(wait_s)
-        await send(index, seq, due_ns)
 
 
 WORKLOADS = {

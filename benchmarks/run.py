@@ -1,6 +1,6 @@
 """Run the benchmarks: genai_live, the official SDK and the bare floor, side by side, one table.
 
-    python benchmarks/run.py                  # everything (~7-10 minutes on 2 cores), `make bench`
+    python benchmarks/run.py                  # everything (~10-12 minutes on 2 cores), `make bench`
     python benchmarks/run.py --quick          # small sizes, a smoke run (~1 minute)
     python benchmarks/run.py --workloads recv send --rounds 3
 
@@ -101,28 +101,27 @@ class Job(NamedTuple):
     label: str
 
 
-VARIANTS = {
-    "recv": (
-        Job("ours", "recv", "ours"),
-        Job("ours", "recv_callbacks", "ours/callbacks"),
-        Job("peer", "recv", "peer"),
-        Job("floor", "recv", "floor"),
-    ),
+EXTRA_JOBS = {
+    "recv": (Job("ours", "recv_callbacks", "ours/callbacks"),),
     "scale": (
-        Job("ours", "scale", "ours"),
         Job("ours", "scale_shared", "ours/shared"),
-        Job("peer", "scale", "peer"),
-        Job("floor", "scale", "floor"),
         Job("floor", "scale_selector", "floor/selector"),
     ),
 }
-"""The workloads whose drivers run more than one variant; any other runs once per driver."""
+"""Variants run besides every driver's own run of a workload."""
 
 
 def variants(workload: str) -> tuple[Job, ...]:
-    """Every job of ``workload``, in the order of `DRIVERS`."""
-    default = OVER_TLS.get(workload, workload)
-    return VARIANTS.get(workload, tuple(Job(d, default, d) for d in DRIVERS))
+    """Every job of ``workload``: each driver of `DRIVERS`, then its `EXTRA_JOBS`."""
+    extra = EXTRA_JOBS.get(workload, ())
+    return tuple(
+        job
+        for driver in DRIVERS
+        for job in (
+            Job(driver, OVER_TLS.get(workload, workload), driver),
+            *(job for job in extra if job.driver == driver),
+        )
+    )
 
 
 # ----------------------------------------------------------------------------- processes

@@ -49,7 +49,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from typing import Any
 
 MODEL = "gemini-live-2.5-flash-preview"
@@ -161,6 +161,7 @@ class Connection(asyncio.Protocol):
     def __init__(self, options: ServerOptions) -> None:
         self.options = options
         self.frames = options.frames
+        self.loads = options.loads  # per client message: one attribute, not two
         self.transport: asyncio.Transport | None = None
         self.buffer = bytearray()
         self.upgraded = False
@@ -342,7 +343,7 @@ class Connection(asyncio.Protocol):
                 self._write(self.frames.turn_complete)
 
     def _count_audio(self, payload: bytes) -> None:
-        message = self.options.loads(payload)
+        message = self.loads(payload)
         realtime = message.get("realtimeInput") or message.get("realtime_input")
         if not realtime or "audio" not in realtime:
             return
@@ -380,7 +381,7 @@ class Connection(asyncio.Protocol):
 
     def _scale_message(self, payload: bytes) -> None:
         now = time.monotonic_ns()
-        message = self.options.loads(payload)
+        message = self.loads(payload)
         realtime = message.get("realtimeInput") or message.get("realtime_input")
         if realtime and "audio" in realtime:
             data = realtime["audio"].get("data", "")
@@ -477,7 +478,7 @@ def run_driver(
     measure: Callable[[argparse.Namespace], Run]
     if args.workload != "import" and args.workload not in workloads:
         report = {"driver": name, "workload": args.workload, "info": info, "runs": []}
-        emit({**report, "skipped": f"{name} has no {args.workload} variant"})
+        emit({**report, "error": f"{name} has no {args.workload} variant"})
         return 0
     if args.workload == "import":
         measure = lambda _args: {"import_ms": time_import(import_statement)}  # noqa: E731
@@ -805,24 +806,46 @@ class ScaleRun:
         time.sleep(seconds_until(self.window.since_ns))
         cpu0 = time.process_time()
         time.sleep(seconds_until(self.window.until_ns))
-        self.window_closed(time.process_time() - cpu0)
+        self._window_closed(time.process_time() - cpu0)
         thread.join(30)
 
-    def window_closed(self, cpu_s: float) -> None:
+    async def measure_async(self, send: Callable[[int, int, int], Awaitable[None]]) -> None:
+        """`measure` for asyncio drivers: ``send`` is awaited, paced by a task."""
+
+        async def pacer() -> None:
+            for index, seq, due_ns, wait_s in pace(len(self.checks), self.window.until_ns):
+                if wait_s:
+                    await asyncio.sleep(wait_s)
+                await send(index, seq, due_ns)
+
+        task = asyncio.create_task(pacer())
+        await asyncio.sleep(seconds_until(self.window.since_ns))
+        cpu0 = time.process_time()
+        await asyncio.sleep(seconds_until(self.window.until_ns))
+        self._window_closed(time.process_time() - cpu0)
+        await asyncio.wait_for(task, 30)
+
+    def _window_closed(self, cpu_s: float) -> None:
         """The window has just ended, having cost ``cpu_s``: note that and the RSS now."""
         self.cpu_s = cpu_s
         self.rss_end_kib = rss_kib()
 
-    @property
-    def reply_limit_s(self) -> float:
-        """How long to wait for the replies, all together."""
-        return 15 + 0.02 * len(self.checks)
+    def _reply_deadline(self) -> float:
+        """When to stop waiting for the replies (monotonic clock), all together."""
+        return time.monotonic() + 15 + 0.02 * len(self.checks)
 
     def wait_for_replies(self) -> None:
-        """Threaded drivers: wait for every session's reply, for at most `reply_limit_s`."""
-        limit = time.monotonic() + self.reply_limit_s
+        """Threaded drivers: wait for every session's reply, for a bounded time."""
+        limit = self._reply_deadline()
         for check in self.checks:
             check.replied.wait(max(0.0, limit - time.monotonic()))
+
+    async def wait_for_replies_async(self) -> None:
+        """`wait_for_replies` for asyncio drivers."""
+        limit = self._reply_deadline()
+        for check in self.checks:
+            while not check.replied.is_set() and time.monotonic() < limit:
+                await asyncio.sleep(0.01)
 
     def summary(self) -> Run:
         """The run's figures and verdict (`scale_summary`), or its failure to open every session."""
