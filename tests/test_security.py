@@ -113,6 +113,8 @@ def test_library_logger_has_a_null_handler_and_is_quiet_by_default() -> None:
         "from genai_live.log import logger\n"
         "for _ in range(3):\n"
         "    logger.warning('a warning nobody asked to see')\n"
+        "import importlib, genai_live.log\n"  # a second first use finds the handler there
+        "importlib.reload(genai_live.log).logger.warning('again')\n"
         "import logging\n"
         "print(logging.getLogger('genai_live').handlers)"
     )

@@ -23,6 +23,7 @@ from genai_live.shared_reader import SharedReader
 from genai_live.testing import LiveEmulator
 from genai_live.transport import WebSocketTransport, mask_payload
 
+from .conftest import wait_for_backpressure
 from .loopback import LoopbackServer, server_frame
 
 MODEL = "gemini-live-2.5-flash-preview"
@@ -94,20 +95,13 @@ def test_callbacks_run_on_the_shared_thread_and_may_close_the_session(
     assert len(closes) == 1 and closes[0].code == 1000 and closes[0].by_client
 
 
-def wait_until_paused(session: genai_live.Session) -> None:
-    deadline = time.monotonic() + 10
-    while not session._paused:
-        assert time.monotonic() < deadline, "the session never filled its queue"
-        time.sleep(0.01)
-
-
 def test_a_full_queue_pauses_its_session_only(emulator: LiveEmulator) -> None:
     client = emulator.client()
     slow = client.live.connect(MODEL, max_queue=3, shared_reader=True)  # AUDIO: many chunks
     quick = client.live.connect(MODEL, config=TEXT, shared_reader=True)
     try:
         slow.send_client_content(turns=" ".join(["word"] * 40))
-        wait_until_paused(slow)
+        wait_for_backpressure(slow)
         for index in range(3):  # the other session goes on while the slow one is paused
             quick.send_client_content(turns=f"still here {index}")
             assert f"still here {index}" in quick.receive_turn(timeout=10).text
@@ -123,7 +117,7 @@ def test_a_full_queue_pauses_its_session_only(emulator: LiveEmulator) -> None:
 def test_closing_a_paused_session_ends_it(emulator: LiveEmulator) -> None:
     session = emulator.client().live.connect(MODEL, max_queue=2, shared_reader=True)
     session.send_client_content(turns=" ".join(["word"] * 40))
-    wait_until_paused(session)
+    wait_for_backpressure(session)
     session.close()
     assert session.close_event is not None and session.close_event.code == 1000
 
@@ -184,6 +178,39 @@ def test_if_the_shared_thread_fails_its_sessions_get_threads_of_their_own(
             session.close()
 
 
+def test_a_paused_session_whose_shared_thread_fails_is_read_by_its_own_thread_only(
+    emulator: LiveEmulator, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = emulator.client()
+    paused = client.live.connect(MODEL, max_queue=2, shared_reader=True)  # AUDIO: many chunks
+    waker = client.live.connect(MODEL, config=TEXT, shared_reader=True)
+    real_read = SharedReader._read
+
+    def broken(*args: Any) -> None:
+        raise RuntimeError("reader bug")
+
+    try:
+        paused.send_client_content(turns=" ".join(["word"] * 40))
+        wait_for_backpressure(paused)
+        monkeypatch.setattr(SharedReader, "_read", broken)
+        waker.send_client_content(turns="wake up")  # its reply wakes the reader: it fails
+        deadline = time.monotonic() + 10
+        while paused._on_shared or waker._on_shared:
+            assert time.monotonic() < deadline, "the sessions were never handed over"
+            time.sleep(0.01)
+        monkeypatch.setattr(SharedReader, "_read", real_read)
+        assert "reader bug" in caplog.text
+        resumed: list[object] = []
+        monkeypatch.setattr(SharedReader, "resume", lambda self, session: resumed.append(session))
+        assert paused.receive(timeout=5).setup_complete is not None  # room again: read on
+        turn = paused.receive_turn(timeout=30)
+        assert turn.complete and len(turn.audio) > 100_000
+        assert resumed == []  # its own thread reads it: the shared one is not asked to as well
+    finally:
+        paused.close()
+        waker.close()
+
+
 def test_shared_reader_over_tls() -> None:
     with LiveEmulator(tls=True, speed=0) as emu:
         with emu.client().live.connect(MODEL, shared_reader=True) as session:
@@ -194,11 +221,12 @@ def test_shared_reader_over_tls() -> None:
 
 
 def test_a_ping_while_a_sender_holds_the_socket_does_not_hold_up_the_shared_thread() -> None:
-    pinged, answered = threading.Event(), threading.Event()
+    locked, pinged, answered = threading.Event(), threading.Event(), threading.Event()
 
     def handler(connection: ServerConnection) -> None:
         connection.recv()
         connection.send(b'{"setupComplete": {}}')
+        assert locked.wait(5)  # the ping arrives while the sender holds the lock
         pong = connection.ping(b"are you there")
         connection.send(b'{"serverContent": {"turnComplete": true}}')
         pinged.set()
@@ -212,6 +240,7 @@ def test_a_ping_while_a_sender_holds_the_socket_does_not_hold_up_the_shared_thre
         with client.live.connect(MODEL, shared_reader=True) as session:
             transport = session._transport
             with transport._send_lock:  # type: ignore[attr-defined]  # a sender, stuck
+                locked.set()
                 assert session.receive(timeout=5).setup_complete is not None
                 assert pinged.wait(5)
                 assert session.receive(timeout=5).server_content is not None  # still read

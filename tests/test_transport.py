@@ -8,12 +8,14 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import pytest
 from websockets.http11 import Response
 from websockets.sync.server import ServerConnection
 
 import genai_live
+from genai_live.transport import WebSocketTransport
 
 from .loopback import LoopbackServer, server_frame
 
@@ -300,30 +302,31 @@ def untouched_listener() -> Iterator[str]:
 
 
 @pytest.mark.parametrize(
-    ("options", "error"),
+    ("api_key", "http", "options", "error", "match"),
     [
-        ({"config": {"bogus": 1}}, ValueError),
-        ({"callbacks": "not callbacks"}, TypeError),
-        ({"resume": "yes"}, TypeError),
-        ({"config": {"responseModalities": ["SMELL"]}}, ValueError),
+        ("k", {}, {"config": {"bogus": 1}}, ValueError, "bogus"),
+        ("k", {}, {"callbacks": "not callbacks"}, TypeError, None),
+        ("k", {}, {"resume": "yes"}, TypeError, None),
+        ("k", {}, {"config": {"responseModalities": ["SMELL"]}}, ValueError, "SMELL"),
+        ("k", {"headers": {"X-A": "a\r\nX-B: b"}}, {}, ValueError, "line break"),
+        (None, {}, {}, ValueError, "API key"),
     ],
+    ids=["config", "callbacks", "resume", "modality", "header", "API key"],
 )
 def test_bad_input_raises_before_a_socket_is_opened(
-    options: dict[str, object], error: type[Exception]
+    monkeypatch: pytest.MonkeyPatch,
+    api_key: str | None,
+    http: dict[str, object],
+    options: dict[str, object],
+    error: type[Exception],
+    match: str | None,
 ) -> None:
+    for name in ("GOOGLE_API_KEY", "GEMINI_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
     with untouched_listener() as url:
-        client = genai_live.Client(api_key="k", http_options={"base_url": url})
-        with pytest.raises(error):
+        client = genai_live.Client(api_key=api_key, http_options={"base_url": url, **http})
+        with pytest.raises(error, match=match):
             client.live.connect("gemini-x", timeout=1, **options)  # type: ignore[arg-type]
-
-
-def test_a_header_with_a_line_break_raises_before_a_socket_is_opened() -> None:
-    with untouched_listener() as url:
-        client = genai_live.Client(
-            api_key="k", http_options={"base_url": url, "headers": {"X-A": "a\r\nX-B: b"}}
-        )
-        with pytest.raises(ValueError, match="line break"):
-            client.live.connect("gemini-x", timeout=1)
 
 
 @pytest.mark.parametrize("port", ["99999", "http"])
@@ -333,22 +336,39 @@ def test_a_base_url_with_a_bad_port_is_a_value_error(port: str) -> None:
         client.live.connect("gemini-x", timeout=1)
 
 
-def test_a_missing_api_key_raises_before_a_socket_is_opened(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    for name in ("GOOGLE_API_KEY", "GEMINI_API_KEY"):
-        monkeypatch.delenv(name, raising=False)
-    with untouched_listener() as url:
-        client = genai_live.Client(http_options={"base_url": url})
-        with pytest.raises(ValueError, match="API key"):
-            client.live.connect("gemini-x")
+@pytest.fixture
+def slow_replies(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the reader owes the peer (a close, a pong) goes out 0.3 s late: on the shared reader
+    its thread is still sending when the session releases the socket."""
+    real_reply = WebSocketTransport._reply
+
+    def slow_reply(self: WebSocketTransport, send: Any, *args: Any) -> None:
+        def late(*late_args: Any) -> None:
+            time.sleep(0.3)
+            send(*late_args)
+
+        real_reply(self, late, *args)
+
+    monkeypatch.setattr(WebSocketTransport, "_reply", slow_reply)
 
 
+def close_received(connection: ServerConnection, received: list[object]) -> None:
+    close = connection.protocol.close_rcvd
+    received.append(close.code if close else None)
+
+
+def wait_for(received: list[object]) -> None:
+    deadline = time.monotonic() + 5
+    while not received and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+@pytest.mark.usefixtures("slow_replies")
 @pytest.mark.parametrize("shared_reader", [False, True], ids=["own reader", "shared reader"])
 def test_the_close_the_client_owes_reaches_the_server(shared_reader: bool) -> None:
-    """A frame over max_message_size is refused with close 1009, and a server's close is
-    answered with a close, with a reader of the session's own and on the shared reader (which
-    sends them from a short thread) alike: the socket is not released before they are out."""
+    """A frame over max_message_size is refused with close 1009, with a reader of the session's
+    own and on the shared reader (which sends it from a short thread) alike: the socket is not
+    released before it is out."""
     received: list[object] = []
 
     def handler(connection: ServerConnection) -> None:
@@ -363,8 +383,7 @@ def test_the_close_the_client_owes_reaches_the_server(shared_reader: bool) -> No
             for _ in connection:  # until the client closes
                 pass
         finally:  # a 1009 ends the loop with ConnectionClosedError
-            close = connection.protocol.close_rcvd
-            received.append(close.code if close else None)
+            close_received(connection, received)
 
     with LoopbackServer(handler) as server:
         session = client_for(server).live.connect(
@@ -374,7 +393,25 @@ def test_the_close_the_client_owes_reaches_the_server(shared_reader: bool) -> No
         with pytest.raises(genai_live.MessageTooLarge):
             session.receive(timeout=5)
         session.close()
-        deadline = time.monotonic() + 5
-        while not received and time.monotonic() < deadline:
-            time.sleep(0.01)
+        wait_for(received)
     assert received == [1009]
+
+
+@pytest.mark.usefixtures("slow_replies")
+@pytest.mark.parametrize("shared_reader", [False, True], ids=["own reader", "shared reader"])
+def test_a_server_close_is_answered_with_a_close(shared_reader: bool) -> None:
+    received: list[object] = []
+
+    def handler(connection: ServerConnection) -> None:
+        connection.recv()
+        connection.send(b'{"setupComplete": {}}')
+        connection.close(1000, "done")  # waits for the client's answer
+        close_received(connection, received)
+
+    with LoopbackServer(handler) as server:
+        session = client_for(server).live.connect("gemini-x", shared_reader=shared_reader)
+        event = session.wait_closed(timeout=5)
+        assert event is not None and event.code == 1000 and not event.by_client
+        session.close()
+        wait_for(received)
+    assert received == [1000]
